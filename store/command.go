@@ -1,0 +1,77 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Op names a command type.
+type Op string
+
+// The commands the FSM applies.
+const (
+	OpPutInputs   Op = "put_inputs"   // create or replace Inputs, all or nothing
+	OpDeleteInput Op = "delete_input" // delete ID; ErrNotFound when absent
+	OpSetNode     Op = "set_node"     // set Node's registry state
+	OpAssign      Op = "assign"       // apply Assign's moves as a new generation
+)
+
+// NodeState is a node's registry state, set on purpose by an operator or by the node itself.
+type NodeState string
+
+// Registry states. A node that merely crashed stays "alive" in the registry: liveness comes from gossip.
+const (
+	NodeAlive    NodeState = "alive"
+	NodeDraining NodeState = "draining"
+	NodeLeft     NodeState = "left"
+)
+
+// Node is a node's registry entry.
+type Node struct {
+	ID    string    `json:"id"`
+	State NodeState `json:"state"`
+}
+
+// Move changes one input's owner. Since is the leader-stamped effective time of a planned move: the previous
+// owner gathers the slots before it, the new owner the slots from it. Zero Since means at once (crash moves).
+// An empty Node unassigns the input.
+type Move struct {
+	Input string    `json:"input"`
+	Node  string    `json:"node"`
+	Since time.Time `json:"since,omitzero"`
+}
+
+// Assign is one placement generation: only the inputs whose owner changes.
+type Assign struct {
+	Generation uint64 `json:"generation"`
+	Reason     string `json:"reason,omitempty"`
+	Moves      []Move `json:"moves"`
+}
+
+// Command is the typed envelope of every raft entry gatherd writes.
+type Command struct {
+	Op     Op      `json:"op"`
+	Inputs []Input `json:"inputs,omitempty"`
+	ID     string  `json:"id,omitempty"`
+	Node   *Node   `json:"node,omitempty"`
+	Assign *Assign `json:"assign,omitempty"`
+}
+
+// Encode returns the command's raft entry bytes.
+func (c *Command) Encode() ([]byte, error) { return json.Marshal(c) }
+
+// DecodeCommand parses a raft entry. It rejects unknown fields and ops so that a corrupt or foreign entry is
+// an error rather than a silently different state.
+func DecodeCommand(b []byte) (*Command, error) {
+	var c Command
+	if err := strictUnmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("decode command: %w", err)
+	}
+	switch c.Op {
+	case OpPutInputs, OpDeleteInput, OpSetNode, OpAssign:
+	default:
+		return nil, fmt.Errorf("decode command: unknown op %q", c.Op)
+	}
+	return &c, nil
+}
