@@ -1,0 +1,64 @@
+package inputs
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/influxdata/telegraf"
+)
+
+// Factory builds a plugin instance from an input's config (a JSON object, possibly empty). It validates the
+// config and initialises the plugin, but must not start it or do network I/O.
+type Factory func(config json.RawMessage) (telegraf.Input, error)
+
+// Registry maps plugin names to factories. The zero value is empty and ready to use.
+type Registry struct {
+	mu sync.RWMutex
+	m  map[string]Factory
+}
+
+// Add registers a factory under name, replacing any earlier one.
+func (r *Registry) Add(name string, f Factory) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = map[string]Factory{}
+	}
+	r.m[name] = f
+}
+
+// Names returns the registered plugin names, sorted.
+func (r *Registry) Names() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]string, 0, len(r.m))
+	for n := range r.m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// UnknownPluginError names a plugin the registry lacks and the ones it has.
+type UnknownPluginError struct {
+	Plugin    string
+	Available []string
+}
+
+func (e *UnknownPluginError) Error() string {
+	return fmt.Sprintf("unknown plugin %q (available: %s)", e.Plugin, strings.Join(e.Available, ", "))
+}
+
+// Build makes a plugin instance for name from config.
+func (r *Registry) Build(name string, config json.RawMessage) (telegraf.Input, error) {
+	r.mu.RLock()
+	f, ok := r.m[name]
+	r.mu.RUnlock()
+	if !ok {
+		return nil, &UnknownPluginError{Plugin: name, Available: r.Names()}
+	}
+	return f(config)
+}
