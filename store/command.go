@@ -31,6 +31,9 @@ const (
 type Node struct {
 	ID    string    `json:"id"`
 	State NodeState `json:"state"`
+	// Boot is the gossip boot stamp of the node's process when it was told to leave: a process with a larger
+	// stamp is a later restart, which may rejoin.
+	Boot int64 `json:"boot,omitempty"`
 }
 
 // Move changes one input's owner. Since is the leader-stamped effective time of a planned move: the previous

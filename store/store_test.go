@@ -172,8 +172,12 @@ func TestSnapshotRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	var a, b []byte
-	s.Read(func(st *State) { a, _ = json.Marshal([]any{st.SortedInputs(), st.Nodes, st.Assignments, st.Generation, st.Index}) })
-	r.Read(func(st *State) { b, _ = json.Marshal([]any{st.SortedInputs(), st.Nodes, st.Assignments, st.Generation, st.Index}) })
+	s.Read(func(st *State) {
+		a, _ = json.Marshal([]any{st.SortedInputs(), st.Nodes, st.Assignments, st.Generation, st.Index})
+	})
+	r.Read(func(st *State) {
+		b, _ = json.Marshal([]any{st.SortedInputs(), st.Nodes, st.Assignments, st.Generation, st.Index})
+	})
 	if !bytes.Equal(a, b) {
 		t.Fatalf("restored state differs:\n%s\n%s", a, b)
 	}

@@ -1,0 +1,200 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gatherd/gatherd/inputs"
+	"github.com/gatherd/gatherd/store"
+)
+
+// DefaultInterval applies when a submitted input names none, as Telegraf's agent interval does.
+const DefaultInterval = 10 * time.Second
+
+// inputRequest is an input as submitted. Durations are strings parsed here so errors can name the field.
+type inputRequest struct {
+	ID       string          `json:"id,omitempty"`
+	Plugin   string          `json:"plugin"`
+	Interval string          `json:"interval,omitempty"`
+	Timeout  string          `json:"timeout,omitempty"`
+	Jitter   string          `json:"jitter,omitempty"`
+	Config   json.RawMessage `json:"config,omitempty"`
+}
+
+// inputView is an input as the API returns it: the stored spec, its owner and the generation that placed it.
+type inputView struct {
+	store.Input
+	Node       string    `json:"node"`
+	Generation uint64    `json:"generation"`
+	Since      time.Time `json:"since,omitzero"`
+}
+
+func (r *inputRequest) toInput(prefix string) (store.Input, error) {
+	in := store.Input{ID: r.ID, Plugin: r.Plugin, Config: r.Config, Interval: store.Duration(DefaultInterval)}
+	for _, d := range []struct {
+		field string
+		raw   string
+		dst   *store.Duration
+	}{{"interval", r.Interval, &in.Interval}, {"timeout", r.Timeout, &in.Timeout}, {"jitter", r.Jitter, &in.Jitter}} {
+		if d.raw == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.raw)
+		if err != nil {
+			return in, &store.FieldError{Field: prefix + d.field, Reason: fmt.Sprintf("%q is not a duration such as \"10s\"", d.raw)}
+		}
+		*d.dst = store.Duration(v)
+	}
+	if err := in.Validate(); err != nil {
+		if fe, ok := err.(*store.FieldError); ok {
+			return in, &store.FieldError{Field: prefix + fe.Field, Reason: fe.Reason}
+		}
+		return in, err
+	}
+	return in, nil
+}
+
+func (s *Server) view(in store.Input, a store.Assignment) inputView {
+	return inputView{Input: in, Node: a.Node, Generation: a.Generation, Since: a.Since}
+}
+
+func (s *Server) listInputs(w http.ResponseWriter, r *http.Request) {
+	var out []inputView
+	s.node.Store().Read(func(st *store.State) {
+		for _, in := range st.SortedInputs() {
+			out = append(out, s.view(in, st.Assignments[in.ID]))
+		}
+	})
+	if out == nil {
+		out = []inputView{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"inputs": out})
+}
+
+func (s *Server) getInput(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	in, a, ok := s.node.Store().Input(id)
+	if !ok {
+		writeError(w, http.StatusNotFound, "id", fmt.Sprintf("input %q not found", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.view(in, a))
+}
+
+func (s *Server) putInput(w http.ResponseWriter, r *http.Request, body []byte) {
+	id := r.PathValue("id")
+	var req inputRequest
+	if err := decodeStrict(body, &req); err != nil {
+		writeErr(w, err)
+		return
+	}
+	if req.ID != "" && req.ID != id {
+		writeError(w, http.StatusBadRequest, "id", fmt.Sprintf("body id %q differs from the path's %q", req.ID, id))
+		return
+	}
+	req.ID = id
+	in, err := req.toInput("")
+	if err == nil {
+		err = s.checkPlugin(&in, "")
+	}
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	s.applyInputs(w, r, body, []store.Input{in}, false)
+}
+
+// batchRequest is POST /v1/inputs: many inputs in one raft entry, all or nothing.
+type batchRequest struct {
+	Inputs []inputRequest `json:"inputs"`
+}
+
+func (s *Server) postInputs(w http.ResponseWriter, r *http.Request, body []byte) {
+	var req batchRequest
+	if err := decodeStrict(body, &req); err != nil {
+		writeErr(w, err)
+		return
+	}
+	if len(req.Inputs) == 0 {
+		writeError(w, http.StatusBadRequest, "inputs", "at least one input is required")
+		return
+	}
+	ins := make([]store.Input, len(req.Inputs))
+	seen := map[string]int{}
+	for i := range req.Inputs {
+		prefix := fmt.Sprintf("inputs[%d].", i)
+		in, err := req.Inputs[i].toInput(prefix)
+		if err == nil {
+			err = s.checkPlugin(&in, prefix)
+		}
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		if j, dup := seen[in.ID]; dup {
+			writeError(w, http.StatusBadRequest, prefix+"id", fmt.Sprintf("id %q already appears in inputs[%d]", in.ID, j))
+			return
+		}
+		seen[in.ID] = i
+		ins[i] = in
+	}
+	s.applyInputs(w, r, body, ins, true)
+}
+
+// checkPlugin builds the plugin once, so an unknown plugin or a config it rejects fails now, not on a node.
+func (s *Server) checkPlugin(in *store.Input, prefix string) error {
+	if s.plugins == nil {
+		return nil
+	}
+	if _, err := s.plugins.Build(in.Plugin, in.Config); err != nil {
+		field := "config"
+		var unknown *inputs.UnknownPluginError
+		if errors.As(err, &unknown) {
+			field = "plugin"
+		}
+		return &store.FieldError{Field: prefix + field, Reason: err.Error()}
+	}
+	return nil
+}
+
+func (s *Server) applyInputs(w http.ResponseWriter, r *http.Request, body []byte, ins []store.Input, batch bool) {
+	if !s.node.IsLeader() {
+		s.forward(w, r, body)
+		return
+	}
+	res, err := s.node.Apply(&store.Command{Op: store.OpPutInputs, Inputs: ins})
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	views := make([]inputView, len(res.Inputs))
+	for i, in := range res.Inputs {
+		_, a, _ := s.node.Store().Input(in.ID)
+		views[i] = s.view(in, a)
+	}
+	if batch {
+		writeJSON(w, http.StatusOK, map[string]any{"inputs": views, "index": res.Index})
+		return
+	}
+	writeJSON(w, http.StatusOK, views[0])
+}
+
+func (s *Server) deleteInput(w http.ResponseWriter, r *http.Request, body []byte) {
+	id := r.PathValue("id")
+	if !store.ValidID(id) {
+		writeError(w, http.StatusBadRequest, "id", fmt.Sprintf("%q is not a valid input id", id))
+		return
+	}
+	if !s.node.IsLeader() {
+		s.forward(w, r, body)
+		return
+	}
+	if _, err := s.node.Apply(&store.Command{Op: store.OpDeleteInput, ID: id}); err != nil {
+		writeErr(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

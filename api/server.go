@@ -1,0 +1,140 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"github.com/gatherd/gatherd/cluster"
+	"github.com/gatherd/gatherd/inputs"
+)
+
+// Options configures the API server.
+type Options struct {
+	Node     *cluster.Node
+	Plugins  *inputs.Registry    // validates plugins and configs before they are stored; nil skips the check
+	Gatherer prometheus.Gatherer // served at /metrics; nil serves an empty registry
+	Logger   zerolog.Logger
+	Client   *http.Client // for forwarding writes to the leader; nil uses a client with a 15 s timeout
+}
+
+// Server serves the API of one node.
+type Server struct {
+	node     *cluster.Node
+	plugins  *inputs.Registry
+	gatherer prometheus.Gatherer
+	log      zerolog.Logger
+	client   *http.Client
+}
+
+// New returns a server for o.Node.
+func New(o Options) *Server {
+	s := &Server{node: o.Node, plugins: o.Plugins, gatherer: o.Gatherer, log: o.Logger, client: o.Client}
+	if s.gatherer == nil {
+		s.gatherer = prometheus.NewRegistry()
+	}
+	if s.client == nil {
+		s.client = &http.Client{Timeout: 15 * time.Second}
+	}
+	return s
+}
+
+// Handler returns the API's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /v1/status", s.status)
+	mux.HandleFunc("GET /v1/members", s.listMembers)
+	mux.HandleFunc("GET /v1/assignments", s.reads(s.assignments))
+	mux.HandleFunc("GET /v1/local", s.local)
+	mux.HandleFunc("GET /v1/plugins", s.listPlugins)
+	mux.HandleFunc("GET /v1/inputs", s.reads(s.listInputs))
+	mux.HandleFunc("GET /v1/inputs/{id}", s.reads(s.getInput))
+	mux.HandleFunc("PUT /v1/inputs/{id}", s.writes(s.putInput))
+	mux.HandleFunc("POST /v1/inputs", s.writes(s.postInputs))
+	mux.HandleFunc("DELETE /v1/inputs/{id}", s.writes(s.deleteInput))
+	mux.HandleFunc("POST /v1/nodes/{id}/drain", s.writes(s.drain(true)))
+	mux.HandleFunc("DELETE /v1/nodes/{id}/drain", s.writes(s.drain(false)))
+	mux.HandleFunc("POST /v1/nodes/{id}/leave", s.writes(s.leave))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "", "no route for "+r.Method+" "+r.URL.Path)
+	})
+	return s.logRequests(mux)
+}
+
+// writes reads the capped body once and hands it on, so a forwarded write sends the same bytes.
+func (s *Server) writes(h func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := readBody(w, r)
+		if err == errBodyTooLarge {
+			writeError(w, http.StatusRequestEntityTooLarge, "body", err.Error())
+			return
+		}
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "body", "read body: "+err.Error())
+			return
+		}
+		h(w, r, body)
+	}
+}
+
+// reads serves locally, or through the leader when the client asks for ?consistent=true.
+func (s *Server) reads(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("consistent") == "true" {
+			if !s.node.IsLeader() {
+				s.forward(w, r, nil)
+				return
+			}
+			if err := s.node.VerifyLeader(); err != nil {
+				writeErr(w, err)
+				return
+			}
+		}
+		h(w, r)
+	}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.code = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		ev := s.log.Debug()
+		if rec.code >= 500 {
+			ev = s.log.Warn()
+		}
+		ev.Str("method", r.Method).Str("path", r.URL.Path).Int("code", rec.code).
+			Dur("took", time.Since(start)).Str("remote", r.RemoteAddr).Msg("api request")
+	})
+}
+
+// NewHTTPServer wraps a handler with the timeouts a server facing hostile clients needs.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}

@@ -1,0 +1,115 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/gatherd/gatherd/store"
+)
+
+// Errors of the write path.
+var (
+	ErrNotLeader   = errors.New("this node is not the leader")
+	ErrNoLeader    = errors.New("no leader: the cluster has no quorum or is electing")
+	ErrUnknownNode = errors.New("unknown node")
+)
+
+// applyTimeout bounds how long a write waits for raft to commit it.
+const applyTimeout = 10 * time.Second
+
+// Apply writes a command through raft and waits until this node has applied it. Only the leader may call
+// it; elsewhere it returns ErrNotLeader. A command the FSM rejects returns the FSM's error.
+func (n *Node) Apply(cmd *store.Command) (*store.Result, error) {
+	if n.raft.State() != raft.Leader {
+		return nil, ErrNotLeader
+	}
+	b, err := cmd.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("encode command: %w", err)
+	}
+	f := n.raft.Apply(b, applyTimeout)
+	if err := f.Error(); err != nil {
+		if errors.Is(err, raft.ErrNotLeader) || errors.Is(err, raft.ErrLeadershipLost) {
+			return nil, ErrNotLeader
+		}
+		return nil, fmt.Errorf("raft apply: %w", err)
+	}
+	res, _ := f.Response().(*store.Result)
+	if res == nil {
+		return nil, errors.New("raft apply: no result from the store")
+	}
+	return res, res.Err
+}
+
+// IsLeader reports whether this node is the raft leader now.
+func (n *Node) IsLeader() bool { return n.raft.State() == raft.Leader }
+
+// VerifyLeader confirms with a quorum that this node is still the leader, for consistent reads.
+func (n *Node) VerifyLeader() error {
+	if err := n.raft.VerifyLeader().Error(); err != nil {
+		return ErrNotLeader
+	}
+	return nil
+}
+
+// Leader returns the current leader's ID and API URL, or ErrNoLeader.
+func (n *Node) Leader() (id, api string, err error) {
+	_, lid := n.raft.LeaderWithID()
+	if lid == "" {
+		return "", "", ErrNoLeader
+	}
+	id = string(lid)
+	if id == n.cfg.NodeID {
+		return id, n.meta.API, nil
+	}
+	m, ok := n.members.get(id)
+	if !ok || m.Meta.API == "" {
+		return id, "", fmt.Errorf("leader %s has no known API address: %w", id, ErrNoLeader)
+	}
+	return id, m.Meta.API, nil
+}
+
+// KnowsNode reports whether id is a node of this cluster (in gossip, raft or the registry).
+func (n *Node) KnowsNode(id string) bool {
+	if _, ok := n.members.get(id); ok {
+		return true
+	}
+	if _, ok := n.registry()[id]; ok {
+		return true
+	}
+	if f := n.raft.GetConfiguration(); f.Error() == nil {
+		for _, s := range f.Configuration().Servers {
+			if string(s.ID) == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// SetNodeState writes a node's registry state (leader only): draining keeps inputs off it, alive undoes a
+// drain, left removes it from the cluster once its inputs have moved.
+func (n *Node) SetNodeState(id string, state store.NodeState) error {
+	if !n.KnowsNode(id) {
+		return fmt.Errorf("node %q: %w", id, ErrUnknownNode)
+	}
+	var boot int64
+	if state == store.NodeLeft {
+		if m, ok := n.members.get(id); ok {
+			boot = m.Meta.Boot
+		}
+		if id == n.cfg.NodeID {
+			boot = n.meta.Boot
+		}
+	}
+	_, err := n.Apply(&store.Command{Op: store.OpSetNode, Node: &store.Node{ID: id, State: state, Boot: boot}})
+	return err
+}
+
+func (n *Node) setNodeState(id string, state store.NodeState, boot int64) {
+	_, err := n.Apply(&store.Command{Op: store.OpSetNode, Node: &store.Node{ID: id, State: state, Boot: boot}})
+	n.logErr(err, "set node state "+string(state), id)
+}

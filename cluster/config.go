@@ -1,0 +1,120 @@
+package cluster
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/gatherd/gatherd/faultnet"
+	"github.com/gatherd/gatherd/worker"
+)
+
+// Config configures a node. Zero values take the defaults documented on each field.
+type Config struct {
+	NodeID        string // required
+	DataDir       string // required; holds raft.db, snapshots and node-id
+	BindAddr      string // IP for gossip and raft; default 0.0.0.0
+	AdvertiseAddr string // IP other nodes use; required when BindAddr is 0.0.0.0 (the CLI picks one)
+	GossipPort    int    // 0 picks a free port
+	RaftPort      int    // 0 picks a free port
+	APIAddr       string // host:port of this node's HTTP API as others reach it, carried in gossip
+	APIScheme     string // "http" (default) or "https"
+	Join          []string
+
+	// BootstrapExpect is how many fresh nodes must be seen in gossip before they bootstrap raft together;
+	// 1 bootstraps alone (dev), 0 never bootstraps (join only).
+	BootstrapExpect int
+	Voters          int // raft voters to keep; default 3, at most 5
+
+	DeadVoterGrace time.Duration // a dead voter is replaced after this; default 30s
+	FenceTimeout   time.Duration // no leader contact for this long stops local inputs; default 3s
+	HandoffDelay   time.Duration // a planned move takes effect this long after the leader stamps it; default 2s
+	DeadNodeGrace  time.Duration // wait this long after gossip says dead before moving inputs; default 0
+	RejoinInterval time.Duration // how often to re-join seeds and known peers; default 5s
+	Timing         Timing
+
+	Logger     zerolog.Logger
+	Registerer prometheus.Registerer // nil: metrics are not exported
+	Build      worker.Build          // turns a task into a plugin; required to run inputs
+	Sink       worker.Sink           // where gathered metrics go; nil discards
+
+	GossipKey []byte      // 16, 24 or 32 bytes turn on gossip encryption
+	TLS       *tls.Config // mutual TLS for raft; nil = plain TCP
+
+	Faults *faultnet.Rules // tests only: cuts traffic between nodes in one process
+}
+
+// Timing holds the failure-detection and election knobs. The defaults aim at crash detection in about one
+// second on a LAN; raise them on a slow or lossy network.
+type Timing struct {
+	ProbeInterval     time.Duration // default 200ms
+	ProbeTimeout      time.Duration // default 150ms
+	SuspicionMult     int           // default 2
+	GossipInterval    time.Duration // default 100ms
+	RaftHeartbeat     time.Duration // default 500ms
+	RaftElection      time.Duration // default 500ms
+	RaftLeaderLease   time.Duration // default 250ms
+	RaftCommit        time.Duration // default 20ms
+	PlacementDebounce time.Duration // default 50ms: bursts of changes within it make one placement
+}
+
+func (c *Config) setDefaults() error {
+	if c.NodeID == "" {
+		return errors.New("node id is required")
+	}
+	if c.DataDir == "" {
+		return errors.New("data dir is required")
+	}
+	if c.BindAddr == "" {
+		c.BindAddr = "0.0.0.0"
+	}
+	if c.AdvertiseAddr == "" {
+		if c.BindAddr == "0.0.0.0" || c.BindAddr == "::" {
+			return errors.New("advertise address is required when binding to all interfaces")
+		}
+		c.AdvertiseAddr = c.BindAddr
+	}
+	if c.APIScheme == "" {
+		c.APIScheme = "http"
+	}
+	if c.Voters == 0 {
+		c.Voters = 3
+	}
+	if c.Voters < 1 || c.Voters > 5 {
+		return fmt.Errorf("voters %d: must be between 1 and 5", c.Voters)
+	}
+	if c.BootstrapExpect < 0 {
+		return fmt.Errorf("bootstrap-expect %d: must not be negative", c.BootstrapExpect)
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&c.DeadVoterGrace, 30*time.Second)
+	def(&c.FenceTimeout, 3*time.Second)
+	def(&c.HandoffDelay, 2*time.Second)
+	def(&c.RejoinInterval, 5*time.Second)
+	t := &c.Timing
+	def(&t.ProbeInterval, 200*time.Millisecond)
+	def(&t.ProbeTimeout, 150*time.Millisecond)
+	def(&t.GossipInterval, 100*time.Millisecond)
+	def(&t.RaftHeartbeat, 500*time.Millisecond)
+	def(&t.RaftElection, 500*time.Millisecond)
+	def(&t.RaftLeaderLease, 250*time.Millisecond)
+	def(&t.RaftCommit, 20*time.Millisecond)
+	def(&t.PlacementDebounce, 50*time.Millisecond)
+	if t.SuspicionMult == 0 {
+		t.SuspicionMult = 2
+	}
+	switch len(c.GossipKey) {
+	case 0, 16, 24, 32:
+	default:
+		return fmt.Errorf("gossip key is %d bytes: want 16, 24 or 32", len(c.GossipKey))
+	}
+	return nil
+}

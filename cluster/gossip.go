@@ -1,0 +1,151 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/memberlist"
+
+	"github.com/gatherd/gatherd/faultnet"
+	"github.com/gatherd/gatherd/logging"
+	"github.com/gatherd/gatherd/store"
+)
+
+func (n *Node) startGossip() error {
+	c := memberlist.DefaultLANConfig()
+	c.Name = n.cfg.NodeID
+	c.BindAddr = n.cfg.BindAddr
+	c.BindPort = n.cfg.GossipPort
+	c.AdvertiseAddr = n.cfg.AdvertiseAddr
+	c.ProbeInterval = n.cfg.Timing.ProbeInterval
+	c.ProbeTimeout = n.cfg.Timing.ProbeTimeout
+	c.SuspicionMult = n.cfg.Timing.SuspicionMult
+	c.GossipInterval = n.cfg.Timing.GossipInterval
+	// A node restarted on a new address (a container with a new IP) may take its name back quickly.
+	c.DeadNodeReclaimTime = time.Second
+	c.Events = n.members
+	c.Delegate = n.delegate
+	c.Logger = log.New(&logging.LevelWriter{Logger: n.log.With().Str("module", "memberlist").Logger()}, "", 0)
+	if len(n.cfg.GossipKey) > 0 {
+		c.SecretKey = n.cfg.GossipKey
+		c.GossipVerifyIncoming, c.GossipVerifyOutgoing = true, true
+	}
+
+	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
+		BindAddrs: []string{n.cfg.BindAddr},
+		BindPort:  n.cfg.GossipPort,
+		Logger:    c.Logger,
+	})
+	if err != nil {
+		return fmt.Errorf("gossip listen on %s:%d: %w", n.cfg.BindAddr, n.cfg.GossipPort, err)
+	}
+	port := nt.GetAutoBindPort()
+	c.BindPort, c.AdvertisePort = port, port
+	n.gossipAddr = net.JoinHostPort(n.cfg.AdvertiseAddr, strconv.Itoa(port))
+	if n.cfg.Faults != nil {
+		c.Transport = faultnet.WrapTransport(nt, n.gossipAddr, n.cfg.Faults)
+	} else {
+		c.Transport = nt
+	}
+	if err := n.publishMeta(); err != nil {
+		_ = nt.Shutdown()
+		return err
+	}
+	ml, err := memberlist.Create(c)
+	if err != nil {
+		_ = nt.Shutdown()
+		return fmt.Errorf("start gossip: %w", err)
+	}
+	n.ml = ml
+	return nil
+}
+
+// publishMeta encodes the node's metadata for gossip; after startup, updateMeta also pushes it to peers.
+func (n *Node) publishMeta() error {
+	n.metaMu.Lock()
+	defer n.metaMu.Unlock()
+	b, err := n.meta.encode()
+	if err != nil {
+		return err
+	}
+	n.delegate.set(b)
+	return nil
+}
+
+func (n *Node) updateMeta(change func(*Meta)) {
+	n.metaMu.Lock()
+	change(&n.meta)
+	n.metaMu.Unlock()
+	if err := n.publishMeta(); err != nil {
+		n.log.Error().Err(err).Msg("gossip metadata not updated")
+		return
+	}
+	if err := n.ml.UpdateNode(5 * time.Second); err != nil {
+		n.log.Warn().Err(err).Msg("gossip metadata update not confirmed")
+	}
+}
+
+// joinLoop joins the configured seeds, retrying with backoff until one answers, then re-joins seeds and known
+// peers that gossip calls dead, because memberlist never rejoins by itself after a long partition.
+func (n *Node) joinLoop(ctx context.Context) {
+	backoff := 200 * time.Millisecond
+	for len(n.cfg.Join) > 0 {
+		joined, err := n.ml.Join(n.cfg.Join)
+		if joined > 0 {
+			n.log.Info().Int("contacted", joined).Msg("joined the cluster")
+			break
+		}
+		n.log.Warn().Err(err).Strs("seeds", n.cfg.Join).Dur("retry_in", backoff).Msg("join failed")
+		if !sleepCtx(ctx, backoff) {
+			return
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+	t := time.NewTicker(n.cfg.RejoinInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var addrs []string
+		for _, m := range n.members.list() {
+			if m.ID != n.cfg.NodeID && m.Status != StatusAlive && m.Addr != "" && !n.isLeftForGood(m.ID) {
+				addrs = append(addrs, m.Addr)
+			}
+		}
+		if n.ml.NumMembers() <= 1 {
+			addrs = append(addrs, n.cfg.Join...)
+		}
+		if len(addrs) > 0 {
+			if joined, err := n.ml.Join(addrs); joined > 0 {
+				n.log.Info().Int("contacted", joined).Msg("rejoined peers")
+			} else {
+				n.log.Debug().Err(err).Strs("peers", addrs).Msg("rejoin found nobody")
+			}
+		}
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// isLeftForGood reports whether the registry says an operator removed the node, so rejoining it is pointless.
+func (n *Node) isLeftForGood(id string) bool {
+	var left bool
+	n.store.Read(func(st *store.State) { left = st.Nodes[id].State == store.NodeLeft })
+	return left
+}

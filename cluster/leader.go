@@ -1,0 +1,106 @@
+package cluster
+
+import (
+	"context"
+	"time"
+)
+
+// monitorLeadership runs the leader loop while this node is the raft leader. raft reports changes through a
+// buffered channel of capacity one that it overwrites, so it never blocks on us.
+func (n *Node) monitorLeadership(ctx context.Context) {
+	var revoke func() // non-nil while the leader loop runs; stops it and waits for it
+	defer func() {
+		if revoke != nil {
+			revoke()
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case isLeader := <-n.leaderCh:
+			switch {
+			case !isLeader && revoke != nil:
+				revoke()
+				revoke = nil
+			case isLeader && revoke == nil:
+				revoke = n.startLeaderLoop(ctx)
+			}
+		}
+	}
+}
+
+func (n *Node) startLeaderLoop(ctx context.Context) func() {
+	lctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n.leaderLoop(lctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// leaderLoop holds the leader's duties: after a Barrier (so the store has applied every earlier entry) it
+// establishes them, then reconciles membership and placement until leadership is lost, and revokes them as
+// the exact mirror of establish.
+func (n *Node) leaderLoop(ctx context.Context) {
+	for {
+		err := n.raft.Barrier(10 * time.Second).Error()
+		if err == nil {
+			break
+		}
+		n.log.Warn().Err(err).Msg("leader barrier failed; retrying")
+		if !sleepCtx(ctx, 500*time.Millisecond) {
+			return
+		}
+	}
+	n.establishLeadership()
+	defer n.revokeLeadership()
+
+	reconcile := time.NewTicker(30 * time.Second)
+	defer reconcile.Stop()
+	place := time.NewTimer(0) // place at once: the previous leader may have died mid-change
+	defer place.Stop()
+	placePending := true
+	schedule := func(d time.Duration) {
+		if !placePending {
+			placePending = true
+			place.Reset(d)
+		}
+	}
+	n.reconcileMembership()
+	for {
+		changed := n.store.Watch()
+		select {
+		case <-ctx.Done():
+			return
+		case <-n.members.changed:
+			n.reconcileMembership()
+			schedule(n.cfg.Timing.PlacementDebounce)
+		case <-changed:
+			schedule(n.cfg.Timing.PlacementDebounce)
+		case <-reconcile.C:
+			n.reconcileMembership()
+			schedule(0)
+		case <-place.C:
+			placePending = false
+			if retry := n.place(); retry > 0 {
+				schedule(retry)
+			}
+		}
+	}
+}
+
+func (n *Node) establishLeadership() {
+	n.leaderSince = time.Now()
+	n.log.Info().Msg("leadership established")
+	n.metrics.setLeader(true)
+}
+
+func (n *Node) revokeLeadership() {
+	n.metrics.setLeader(false)
+	n.log.Info().Msg("leadership revoked")
+}

@@ -1,0 +1,167 @@
+package cluster
+
+import (
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/gatherd/gatherd/store"
+)
+
+// reconcileMembership brings the raft configuration in line with gossip and the registry (leader only):
+//   - an alive node missing from raft is added as a non-voter (or its address is corrected);
+//   - non-voters are promoted while voters are below the target, keeping the voter count odd;
+//   - a voter dead for longer than DeadVoterGrace is demoted and a healthy non-voter promoted, one per pass,
+//     so the quorum never shrinks by more than one at a time;
+//   - a node the registry marks left is removed from raft once it is gone from gossip;
+//   - a left node that rejoins with a newer process is marked alive again.
+func (n *Node) reconcileMembership() {
+	future := n.raft.GetConfiguration()
+	if err := future.Error(); err != nil {
+		n.log.Warn().Err(err).Msg("read raft configuration")
+		return
+	}
+	servers := map[string]raft.Server{}
+	for _, s := range future.Configuration().Servers {
+		servers[string(s.ID)] = s
+	}
+	registry := n.registry()
+	now := time.Now()
+
+	for _, m := range n.members.list() {
+		reg, known := registry[m.ID]
+		if known && reg.State == store.NodeLeft {
+			if m.Status == StatusAlive && m.Meta.Boot > reg.Boot {
+				n.setNodeState(m.ID, store.NodeAlive, 0)
+				continue
+			}
+			if _, in := servers[m.ID]; in && m.Status != StatusAlive {
+				n.removeServer(m.ID)
+				delete(servers, m.ID)
+			}
+			continue
+		}
+		if m.Status != StatusAlive || m.Meta.Raft == "" {
+			continue
+		}
+		s, in := servers[m.ID]
+		switch {
+		case !in:
+			n.addNonvoter(m)
+			servers[m.ID] = raft.Server{ID: raft.ServerID(m.ID), Address: raft.ServerAddress(m.Meta.Raft), Suffrage: raft.Nonvoter}
+		case string(s.Address) != m.Meta.Raft:
+			n.log.Info().Str("peer", m.ID).Str("from", string(s.Address)).Str("to", m.Meta.Raft).Msg("raft address changed")
+			if s.Suffrage == raft.Voter {
+				n.logErr(n.raft.AddVoter(s.ID, raft.ServerAddress(m.Meta.Raft), 0, 0).Error(), "update voter address", m.ID)
+			} else {
+				n.logErr(n.raft.AddNonvoter(s.ID, raft.ServerAddress(m.Meta.Raft), 0, 0).Error(), "update non-voter address", m.ID)
+			}
+		}
+	}
+	// Registry-left nodes gossip has forgotten entirely still leave raft.
+	for id := range servers {
+		if reg, ok := registry[id]; ok && reg.State == store.NodeLeft {
+			if m, seen := n.members.get(id); !seen || m.Status != StatusAlive {
+				n.removeServer(id)
+				delete(servers, id)
+			}
+		}
+	}
+	n.balanceVoters(servers, now)
+}
+
+func (n *Node) balanceVoters(servers map[string]raft.Server, now time.Time) {
+	var healthyVoters, deadVoters, candidates []string
+	for id, s := range servers {
+		m, ok := n.members.get(id)
+		healthy := ok && m.Status == StatusAlive && !m.Meta.Stopping
+		if id == n.cfg.NodeID {
+			healthy = true
+		}
+		switch {
+		case s.Suffrage == raft.Voter && healthy:
+			healthyVoters = append(healthyVoters, id)
+		case s.Suffrage == raft.Voter:
+			// A voter gossip never reported is counted dead from the time this leader took over.
+			since := n.leaderSince
+			if ok {
+				since = m.Since
+			}
+			if now.Sub(since) >= n.cfg.DeadVoterGrace {
+				deadVoters = append(deadVoters, id)
+			}
+		case healthy:
+			candidates = append(candidates, id)
+		}
+	}
+	sortStrings(candidates)
+	sortStrings(deadVoters)
+	voters := len(healthyVoters) + countVoters(servers) - len(healthyVoters) // all voters, dead included
+	target := min(n.cfg.Voters, len(healthyVoters)+len(candidates))
+	if target%2 == 0 {
+		target-- // an even voter count adds a voter without adding a tolerated failure
+	}
+	if len(deadVoters) > 0 && len(candidates) > 0 {
+		dead, next := deadVoters[0], candidates[0]
+		n.log.Info().Str("dead", dead).Str("replacement", next).Msg("replacing a dead voter")
+		if n.logErr(n.raft.DemoteVoter(raft.ServerID(dead), 0, 0).Error(), "demote dead voter", dead) {
+			n.promote(servers[next])
+		}
+		return
+	}
+	for _, id := range candidates {
+		if voters >= target {
+			return
+		}
+		if n.promote(servers[id]) {
+			voters++
+		}
+	}
+}
+
+func countVoters(servers map[string]raft.Server) int {
+	c := 0
+	for _, s := range servers {
+		if s.Suffrage == raft.Voter {
+			c++
+		}
+	}
+	return c
+}
+
+func (n *Node) promote(s raft.Server) bool {
+	n.log.Info().Str("peer", string(s.ID)).Msg("promoting to voter")
+	return n.logErr(n.raft.AddVoter(s.ID, s.Address, 0, 0).Error(), "promote to voter", string(s.ID))
+}
+
+func (n *Node) addNonvoter(m Member) {
+	n.log.Info().Str("peer", m.ID).Str("raft", m.Meta.Raft).Msg("adding node to raft as non-voter")
+	n.logErr(n.raft.AddNonvoter(raft.ServerID(m.ID), raft.ServerAddress(m.Meta.Raft), 0, 0).Error(), "add non-voter", m.ID)
+}
+
+func (n *Node) removeServer(id string) {
+	if id == n.cfg.NodeID {
+		return // the leader leaves by handing leadership on first; the next leader removes it
+	}
+	n.log.Info().Str("peer", id).Msg("removing node from raft")
+	n.logErr(n.raft.RemoveServer(raft.ServerID(id), 0, 0).Error(), "remove from raft", id)
+}
+
+func (n *Node) logErr(err error, what, peer string) bool {
+	if err != nil {
+		n.log.Warn().Err(err).Str("peer", peer).Msg(what + " failed")
+		return false
+	}
+	return true
+}
+
+// registry returns a copy of the node registry.
+func (n *Node) registry() map[string]store.Node {
+	out := map[string]store.Node{}
+	n.store.Read(func(st *store.State) {
+		for id, r := range st.Nodes {
+			out[id] = r
+		}
+	})
+	return out
+}

@@ -1,0 +1,38 @@
+package cluster
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Meta is what a node tells the others about itself through gossip. memberlist caps it at 512 bytes, so it
+// holds addresses and flags only.
+type Meta struct {
+	API      string `json:"api"`             // scheme://host:port of the HTTP API
+	Raft     string `json:"raft"`            // host:port of the raft transport
+	HasState bool   `json:"state,omitempty"` // the node holds raft state, so the cluster was bootstrapped
+	Stopping bool   `json:"stop,omitempty"`  // shutting down: move my inputs away now, with a handoff
+	Boot     int64  `json:"boot"`            // start time (Unix ns): a larger value means the node restarted
+}
+
+const maxMeta = 512
+
+func (m Meta) encode() ([]byte, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxMeta {
+		return nil, fmt.Errorf("gossip metadata is %d bytes, over memberlist's %d", len(b), maxMeta)
+	}
+	return b, nil
+}
+
+func decodeMeta(b []byte) (Meta, error) {
+	var m Meta
+	if len(b) == 0 {
+		return m, fmt.Errorf("empty gossip metadata")
+	}
+	err := json.Unmarshal(b, &m)
+	return m, err
+}

@@ -1,0 +1,262 @@
+package testcluster
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/influxdata/telegraf"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"github.com/gatherd/gatherd/api"
+	"github.com/gatherd/gatherd/cluster"
+	"github.com/gatherd/gatherd/faultnet"
+	"github.com/gatherd/gatherd/inputs"
+	"github.com/gatherd/gatherd/worker"
+)
+
+// Options shape a test cluster. Zero values pick test-friendly defaults.
+type Options struct {
+	Nodes           int // nodes started by New; default 3
+	BootstrapExpect int // default min(Nodes, 3)
+	Voters          int // default 3
+	FenceTimeout    time.Duration
+	HandoffDelay    time.Duration
+	DeadVoterGrace  time.Duration // default 2s, so tests see a replacement quickly
+	Timing          cluster.Timing
+	// Log shows node logs in the test output when GATHERD_TEST_LOG is set, or always when true.
+	Log bool
+}
+
+// Instance is one node slot: its ports and data dir survive restarts.
+type Instance struct {
+	Index      int
+	ID         string
+	DataDir    string
+	GossipPort int
+	RaftPort   int
+	APIPort    int
+	Node       *cluster.Node // nil while stopped
+	Registry   *prometheus.Registry
+	http       *http.Server
+}
+
+// URL returns the node's API base URL.
+func (in *Instance) URL() string { return "http://127.0.0.1:" + strconv.Itoa(in.APIPort) }
+
+// Cluster is a set of real nodes in this process.
+type Cluster struct {
+	t        testing.TB
+	opts     Options
+	Recorder *Recorder
+	Faults   *faultnet.Rules
+	mu       sync.Mutex
+	nodes    []*Instance
+	base     string
+	log      zerolog.Logger
+}
+
+// New starts opts.Nodes nodes and waits until they have one leader. Every node is stopped at test cleanup.
+func New(t testing.TB, opts Options) *Cluster {
+	t.Helper()
+	if opts.Nodes == 0 {
+		opts.Nodes = 3
+	}
+	if opts.BootstrapExpect == 0 {
+		opts.BootstrapExpect = min(opts.Nodes, 3)
+	}
+	if opts.DeadVoterGrace == 0 {
+		opts.DeadVoterGrace = 2 * time.Second
+	}
+	c := &Cluster{t: t, opts: opts, Recorder: NewRecorder(), Faults: faultnet.NewRules(), base: t.TempDir(), log: zerolog.Nop()}
+	if opts.Log || os.Getenv("GATHERD_TEST_LOG") != "" {
+		c.log = zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.DebugLevel).With().Timestamp().Logger()
+		if lvl, err := zerolog.ParseLevel(os.Getenv("GATHERD_TEST_LOG")); err == nil && lvl != zerolog.NoLevel {
+			c.log = c.log.Level(lvl)
+		}
+	}
+	t.Cleanup(c.Close)
+	for range opts.Nodes {
+		c.Add()
+	}
+	c.WaitLeader()
+	return c
+}
+
+// Add starts one more node that joins the running ones and returns its index.
+func (c *Cluster) Add() int {
+	c.t.Helper()
+	c.mu.Lock()
+	i := len(c.nodes)
+	in := &Instance{Index: i, ID: fmt.Sprintf("node%d", i+1), DataDir: filepath.Join(c.base, fmt.Sprintf("node%d", i+1))}
+	c.nodes = append(c.nodes, in)
+	c.mu.Unlock()
+	c.start(in)
+	return i
+}
+
+func (c *Cluster) seeds(except int) []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, in := range c.nodes {
+		if in.Index != except && in.GossipPort != 0 {
+			out = append(out, "127.0.0.1:"+strconv.Itoa(in.GossipPort))
+		}
+	}
+	return out
+}
+
+func (c *Cluster) start(in *Instance) {
+	c.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(in.APIPort))
+	if err != nil {
+		c.t.Fatalf("node %s: API listen: %v", in.ID, err)
+	}
+	in.APIPort = ln.Addr().(*net.TCPAddr).Port
+	reg := prometheus.NewRegistry()
+	plugins := &inputs.Registry{}
+	c.Recorder.Register(plugins, in.ID)
+	log := c.log.With().Str("node", in.ID).Logger()
+	node, err := cluster.New(cluster.Config{
+		NodeID:          in.ID,
+		DataDir:         in.DataDir,
+		BindAddr:        "127.0.0.1",
+		GossipPort:      in.GossipPort,
+		RaftPort:        in.RaftPort,
+		APIAddr:         ln.Addr().String(),
+		Join:            c.seeds(in.Index),
+		BootstrapExpect: c.opts.BootstrapExpect,
+		Voters:          c.opts.Voters,
+		FenceTimeout:    c.opts.FenceTimeout,
+		HandoffDelay:    c.opts.HandoffDelay,
+		DeadVoterGrace:  c.opts.DeadVoterGrace,
+		RejoinInterval:  time.Second,
+		Timing:          c.opts.Timing,
+		Logger:          log,
+		Registerer:      reg,
+		Build: func(t worker.Task) (telegraf.Input, error) {
+			return plugins.Build(t.Plugin, t.Config)
+		},
+		Faults: c.Faults,
+	})
+	if err != nil {
+		ln.Close()
+		c.t.Fatalf("node %s: start: %v", in.ID, err)
+	}
+	gossipPort, _ := strconv.Atoi(portOf(node.GossipAddr()))
+	raftPort, _ := strconv.Atoi(portOf(node.RaftAddr()))
+	srv := api.NewHTTPServer("", api.New(api.Options{Node: node, Plugins: plugins, Gatherer: reg, Logger: log}).Handler())
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error().Err(err).Msg("api server failed")
+		}
+	}()
+	c.mu.Lock()
+	in.Node, in.Registry, in.http = node, reg, srv
+	in.GossipPort, in.RaftPort = gossipPort, raftPort
+	c.mu.Unlock()
+}
+
+func portOf(hostport string) string {
+	_, p, _ := net.SplitHostPort(hostport)
+	return p
+}
+
+// N returns the number of node slots (running or not).
+func (c *Cluster) N() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.nodes)
+}
+
+// Node returns slot i.
+func (c *Cluster) Node(i int) *Instance {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.nodes[i]
+}
+
+// Running returns the indexes of the running nodes.
+func (c *Cluster) Running() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int
+	for _, in := range c.nodes {
+		if in.Node != nil {
+			out = append(out, in.Index)
+		}
+	}
+	return out
+}
+
+func (c *Cluster) take(i int) (*Instance, *cluster.Node, *http.Server) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	in := c.nodes[i]
+	n, srv := in.Node, in.http
+	in.Node, in.http = nil, nil
+	return in, n, srv
+}
+
+// Kill stops node i abruptly: no handoff, no gossip leave, sockets closed.
+func (c *Cluster) Kill(i int) {
+	_, n, srv := c.take(i)
+	if n == nil {
+		return
+	}
+	_ = srv.Close()
+	_ = n.Shutdown()
+}
+
+// Stop stops node i as SIGTERM does: its inputs are handed over first.
+func (c *Cluster) Stop(i int) {
+	_, n, srv := c.take(i)
+	if n == nil {
+		return
+	}
+	if err := n.Stop(30 * time.Second); err != nil {
+		c.t.Logf("stop node %d: %v", i, err)
+	}
+	_ = srv.Close()
+}
+
+// Restart starts a stopped node again from its data dir, on its old ports.
+func (c *Cluster) Restart(i int) {
+	c.t.Helper()
+	in := c.Node(i)
+	if in.Node != nil {
+		c.t.Fatalf("restart node %d: still running", i)
+	}
+	c.start(in)
+}
+
+// Partition cuts node i off from every other node (gossip and raft), until Heal.
+func (c *Cluster) Partition(i int) {
+	in := c.Node(i)
+	c.Faults.Isolate(1, "127.0.0.1:"+strconv.Itoa(in.GossipPort), "127.0.0.1:"+strconv.Itoa(in.RaftPort))
+}
+
+// Heal reconnects every node.
+func (c *Cluster) Heal() { c.Faults.Heal() }
+
+// Close stops every node; it runs at test cleanup.
+func (c *Cluster) Close() {
+	var wg sync.WaitGroup
+	for _, i := range c.Running() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.Kill(i)
+		}()
+	}
+	wg.Wait()
+}

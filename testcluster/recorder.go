@@ -1,0 +1,84 @@
+package testcluster
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/influxdata/telegraf"
+
+	"github.com/gatherd/gatherd/inputs"
+)
+
+// RecordPlugin is the name of the recording test plugin every testcluster node carries.
+const RecordPlugin = "record"
+
+// Hit is one gather the recorder saw.
+type Hit struct {
+	Node string
+	At   time.Time
+}
+
+// Recorder counts gathers by the key in the input's config, on the target's side: it is the thing being
+// collected from, shared by every node of the cluster.
+type Recorder struct {
+	mu   sync.Mutex
+	hits map[string][]Hit
+}
+
+// NewRecorder returns an empty recorder.
+func NewRecorder() *Recorder { return &Recorder{hits: map[string][]Hit{}} }
+
+// Hits returns a copy of the gathers of key.
+func (r *Recorder) Hits(key string) []Hit {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Hit(nil), r.hits[key]...)
+}
+
+// Reset forgets every gather.
+func (r *Recorder) Reset() {
+	r.mu.Lock()
+	clear(r.hits)
+	r.mu.Unlock()
+}
+
+// Register adds the recording plugin, labelled with node, to a node's registry.
+func (r *Recorder) Register(reg *inputs.Registry, node string) {
+	reg.Add(RecordPlugin, func(cfg json.RawMessage) (telegraf.Input, error) {
+		var c struct {
+			Key string `json:"key"`
+		}
+		if len(cfg) > 0 {
+			if err := json.Unmarshal(cfg, &c); err != nil {
+				return nil, fmt.Errorf("record: %w", err)
+			}
+		}
+		if c.Key == "" {
+			return nil, fmt.Errorf("record: key is required")
+		}
+		return &recordInput{r: r, key: c.Key, node: node}, nil
+	})
+}
+
+type recordInput struct {
+	r         *Recorder
+	key, node string
+}
+
+func (p *recordInput) SampleConfig() string { return `key = "input-id"` }
+
+func (p *recordInput) Gather(acc telegraf.Accumulator) error {
+	now := time.Now()
+	p.r.mu.Lock()
+	p.r.hits[p.key] = append(p.r.hits[p.key], Hit{Node: p.node, At: now})
+	p.r.mu.Unlock()
+	acc.AddFields("record", map[string]any{"value": 1}, map[string]string{"key": p.key})
+	return nil
+}
+
+// RecordSpec returns the JSON body of an input that records under its own ID.
+func RecordSpec(id string, interval time.Duration) map[string]any {
+	return map[string]any{"id": id, "plugin": RecordPlugin, "interval": interval.String(), "config": map[string]string{"key": id}}
+}
