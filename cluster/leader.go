@@ -60,8 +60,17 @@ func (n *Node) leaderLoop(ctx context.Context) {
 	n.establishLeadership()
 	defer n.revokeLeadership()
 
-	reconcile := time.NewTicker(30 * time.Second)
+	// A full reconcile every 30 s repairs anything a dropped event missed; sooner when a grace period ends.
+	const fullReconcile = 30 * time.Second
+	reconcile := time.NewTimer(fullReconcile)
 	defer reconcile.Stop()
+	reconcileMembership := func() {
+		next := n.reconcileMembership()
+		if next == 0 {
+			next = fullReconcile
+		}
+		reconcile.Reset(next)
+	}
 	place := time.NewTimer(0) // place at once: the previous leader may have died mid-change
 	defer place.Stop()
 	placePending := true
@@ -71,19 +80,19 @@ func (n *Node) leaderLoop(ctx context.Context) {
 			place.Reset(d)
 		}
 	}
-	n.reconcileMembership()
+	reconcileMembership()
 	for {
 		changed := n.store.Watch()
 		select {
 		case <-ctx.Done():
 			return
 		case <-n.members.changed:
-			n.reconcileMembership()
+			reconcileMembership()
 			schedule(n.cfg.Timing.PlacementDebounce)
 		case <-changed:
 			schedule(n.cfg.Timing.PlacementDebounce)
 		case <-reconcile.C:
-			n.reconcileMembership()
+			reconcileMembership()
 			schedule(0)
 		case <-place.C:
 			placePending = false

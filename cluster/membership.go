@@ -15,11 +15,13 @@ import (
 //     so the quorum never shrinks by more than one at a time;
 //   - a node the registry marks left is removed from raft once it is gone from gossip;
 //   - a left node that rejoins with a newer process is marked alive again.
-func (n *Node) reconcileMembership() {
+//
+// It returns how soon a dead voter's grace period ends (0: none pending), so the leader can look again then.
+func (n *Node) reconcileMembership() time.Duration {
 	future := n.raft.GetConfiguration()
 	if err := future.Error(); err != nil {
 		n.log.Warn().Err(err).Msg("read raft configuration")
-		return
+		return time.Second
 	}
 	servers := map[string]raft.Server{}
 	for _, s := range future.Configuration().Servers {
@@ -67,10 +69,10 @@ func (n *Node) reconcileMembership() {
 			}
 		}
 	}
-	n.balanceVoters(servers, now)
+	return n.balanceVoters(servers, now)
 }
 
-func (n *Node) balanceVoters(servers map[string]raft.Server, now time.Time) {
+func (n *Node) balanceVoters(servers map[string]raft.Server, now time.Time) (recheck time.Duration) {
 	var healthyVoters, deadVoters, candidates []string
 	for id, s := range servers {
 		m, ok := n.members.get(id)
@@ -87,7 +89,11 @@ func (n *Node) balanceVoters(servers map[string]raft.Server, now time.Time) {
 			if ok {
 				since = m.Since
 			}
-			if now.Sub(since) >= n.cfg.DeadVoterGrace {
+			if left := n.cfg.DeadVoterGrace - now.Sub(since); left > 0 {
+				if recheck == 0 || left < recheck {
+					recheck = left
+				}
+			} else {
 				deadVoters = append(deadVoters, id)
 			}
 		case healthy:
@@ -107,16 +113,17 @@ func (n *Node) balanceVoters(servers map[string]raft.Server, now time.Time) {
 		if n.logErr(n.raft.DemoteVoter(raft.ServerID(dead), 0, 0).Error(), "demote dead voter", dead) {
 			n.promote(servers[next])
 		}
-		return
+		return time.Second // look again for the next dead voter, one at a time
 	}
 	for _, id := range candidates {
 		if voters >= target {
-			return
+			break
 		}
 		if n.promote(servers[id]) {
 			voters++
 		}
 	}
+	return recheck
 }
 
 func countVoters(servers map[string]raft.Server) int {

@@ -218,7 +218,7 @@ func (n *Node) Stop(timeout time.Duration) error {
 }
 
 func (n *Node) leaveGossip() {
-	if n.raft.State() == raft.Leader {
+	if n.raft.State() == raft.Leader && n.otherVoters() > 0 {
 		if err := n.raft.LeadershipTransfer().Error(); err != nil {
 			n.log.Warn().Err(err).Msg("leadership transfer failed")
 		}
@@ -237,6 +237,11 @@ func (n *Node) awaitHandoff(timeout time.Duration) error {
 		pending, wait := n.pendingHandoff(time.Now())
 		if pending == 0 {
 			return nil
+		}
+		if n.fenced.Load() {
+			// No leader has been heard for the fence timeout: nobody can take the inputs over, and the
+			// fence has already stopped them here.
+			return fmt.Errorf("%d inputs not handed over: no leader to hand them to", pending)
 		}
 		t := time.NewTimer(min(wait, 500*time.Millisecond))
 		select {
@@ -289,3 +294,17 @@ func (n *Node) RaftAddr() string { return n.meta.Raft }
 
 // Fenced reports whether the node has stopped its inputs for lack of leader contact.
 func (n *Node) Fenced() bool { return n.fenced.Load() }
+
+func (n *Node) otherVoters() int {
+	f := n.raft.GetConfiguration()
+	if f.Error() != nil {
+		return 0
+	}
+	c := 0
+	for _, s := range f.Configuration().Servers {
+		if s.Suffrage == raft.Voter && string(s.ID) != n.cfg.NodeID {
+			c++
+		}
+	}
+	return c
+}
