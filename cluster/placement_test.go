@@ -1,0 +1,325 @@
+package cluster_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/gatherd/gatherd/testcluster"
+)
+
+const slot = time.Second
+
+// applyRecords creates n recording inputs at interval slot in one batch and returns their IDs.
+func applyRecords(t *testing.T, c *testcluster.Cluster, n int) []string {
+	t.Helper()
+	var specs []map[string]any
+	var ids []string
+	for i := range n {
+		id := fmt.Sprintf("in-%03d", i)
+		ids = append(ids, id)
+		specs = append(specs, testcluster.RecordSpec(id, slot))
+	}
+	code, b := c.Do(c.WaitLeader(), http.MethodPost, "/v1/inputs", map[string]any{"inputs": specs})
+	if code != http.StatusOK {
+		t.Fatalf("batch: %d %s", code, b)
+	}
+	return ids
+}
+
+// owners returns input -> node from the leader's store.
+func owners(t *testing.T, c *testcluster.Cluster) map[string]string {
+	t.Helper()
+	return ownersVia(t, c, c.WaitLeader())
+}
+
+// ownersVia returns input -> node from node via's store, read through the leader.
+func ownersVia(t *testing.T, c *testcluster.Cluster, via int) map[string]string {
+	t.Helper()
+	var a struct {
+		Nodes      map[string][]string `json:"nodes"`
+		Unassigned []string            `json:"unassigned"`
+	}
+	c.GetJSON(via, "/v1/assignments?consistent=true", &a)
+	out := map[string]string{}
+	for n, ids := range a.Nodes {
+		for _, id := range ids {
+			out[id] = n
+		}
+	}
+	return out
+}
+
+// waitRunning waits until every input is assigned to a running node and running there, exactly once.
+func waitRunning(t *testing.T, c *testcluster.Cluster, ids []string) map[string]string {
+	t.Helper()
+	var own map[string]string
+	c.WaitFor(fmt.Sprintf("%d inputs each running on exactly one live node", len(ids)), testcluster.DefaultWait, func() error {
+		own = owners(t, c)
+		running := map[string]int{}
+		live := map[string]bool{}
+		for _, i := range c.Running() {
+			in := c.Node(i)
+			live[in.ID] = true
+			for _, st := range in.Node.Worker().Local() {
+				if st.Window.Until.IsZero() || st.Window.Until.After(time.Now()) {
+					running[st.ID]++
+				}
+			}
+		}
+		for _, id := range ids {
+			if !live[own[id]] {
+				return fmt.Errorf("%s is on %q, not a live node", id, own[id])
+			}
+			if running[id] != 1 {
+				return fmt.Errorf("%s runs %d times", id, running[id])
+			}
+		}
+		return nil
+	})
+	return own
+}
+
+// settleAfter waits until slots up to end have had time to be gathered and recorded.
+func settleAfter(end time.Time) { time.Sleep(time.Until(end) + slot/2) }
+
+func expectExactlyOnce(t *testing.T, c *testcluster.Cluster, ids []string, from, to time.Time) testcluster.SlotReport {
+	t.Helper()
+	settleAfter(to)
+	r := c.Slots(ids, slot, from, to)
+	if r.Missed != 0 || r.Doubled != 0 {
+		t.Fatalf("want every slot gathered exactly once: %s", r)
+	}
+	t.Logf("slots: %s, by node %v", r, r.ByNode)
+	return r
+}
+
+func TestSteadyStateEverySlotGatheredOnce(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
+	ids := applyRecords(t, c, 300)
+	own := waitRunning(t, c, ids)
+	counts := map[string]int{}
+	for _, n := range own {
+		counts[n]++
+	}
+	for n, k := range counts {
+		if k < 99 || k > 101 {
+			t.Fatalf("node %s has %d of 300 inputs, want 100±1: %v", n, k, counts)
+		}
+	}
+	from := time.Now().Add(slot)
+	expectExactlyOnce(t, c, ids, from, from.Add(3*slot))
+}
+
+// crashAndRecover kills node victim and checks that exactly its inputs move, and that each gathers again.
+func crashAndRecover(t *testing.T, c *testcluster.Cluster, ids []string, victim int) {
+	t.Helper()
+	before := waitRunning(t, c, ids)
+	dead := c.Node(victim).ID
+	killed := time.Now()
+	c.Kill(victim)
+	var orphans []string
+	for _, id := range ids {
+		if before[id] == dead {
+			orphans = append(orphans, id)
+		}
+	}
+	c.WaitFor("every orphan gathered on a survivor", testcluster.DefaultWait, func() error {
+		for _, id := range orphans {
+			hits := c.Recorder.Hits(id)
+			if len(hits) == 0 || hits[len(hits)-1].Node == dead || hits[len(hits)-1].At.Before(killed) {
+				return fmt.Errorf("%s not gathered by a survivor yet", id)
+			}
+		}
+		return nil
+	})
+	t.Logf("kill %s -> all %d orphans gathering again: %s", dead, len(orphans), time.Since(killed).Round(time.Millisecond))
+	after := waitRunning(t, c, ids)
+	for _, id := range ids {
+		if before[id] != dead && after[id] != before[id] {
+			t.Errorf("%s moved from %s to %s though its node lives", id, before[id], after[id])
+		}
+	}
+	// At most one missed slot per orphan while the crash is detected, and never a double.
+	r := c.Slots(ids, slot, killed, time.Now().Add(-slot))
+	if r.Doubled != 0 || r.Missed > 3*len(orphans) {
+		t.Fatalf("after the crash: %s", r)
+	}
+	from := time.Now().Add(slot)
+	expectExactlyOnce(t, c, ids, from, from.Add(2*slot))
+}
+
+func TestNodeKilledOnlyItsInputsMove(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
+	ids := applyRecords(t, c, 150)
+	crashAndRecover(t, c, ids, (c.WaitLeader()+1)%3)
+}
+
+func TestLeaderKilledItsInputsMove(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
+	ids := applyRecords(t, c, 150)
+	crashAndRecover(t, c, ids, c.WaitLeader())
+}
+
+func TestJoinTakesAQuarterWithoutGapsOrDoubles(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
+	ids := applyRecords(t, c, 300)
+	before := waitRunning(t, c, ids)
+	from := time.Now()
+	added := c.Node(c.Add()).ID
+	var after map[string]string
+	c.WaitFor("the new node owning about a quarter", testcluster.DefaultWait, func() error {
+		after = waitRunning(t, c, ids)
+		got := 0
+		for _, n := range after {
+			if n == added {
+				got++
+			}
+		}
+		if got < 74 || got > 76 {
+			return fmt.Errorf("%s owns %d inputs", added, got)
+		}
+		return nil
+	})
+	moved := 0
+	for _, id := range ids {
+		if after[id] != before[id] {
+			moved++
+			if after[id] != added {
+				t.Errorf("%s moved %s -> %s, not to the new node", id, before[id], after[id])
+			}
+		}
+	}
+	ideal := 300.0 / 4
+	if float64(moved) > math.Ceil(1.1*ideal) {
+		t.Fatalf("moved %d, ideal %.0f", moved, ideal)
+	}
+	t.Logf("join moved %d inputs (ideal %.0f)", moved, ideal)
+	expectExactlyOnce(t, c, ids, from, time.Now().Add(2*slot))
+}
+
+func TestDrainAndGracefulStopWithoutGapsOrDoubles(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
+	ids := applyRecords(t, c, 150)
+	waitRunning(t, c, ids)
+	l := c.WaitLeader()
+	drained := (l + 1) % 3
+	from := time.Now()
+	if code, b := c.Do(l, http.MethodPost, "/v1/nodes/"+c.Node(drained).ID+"/drain", nil); code != http.StatusOK {
+		t.Fatalf("drain: %d %s", code, b)
+	}
+	c.WaitFor("the drained node emptied", testcluster.DefaultWait, func() error {
+		if n := c.Node(drained).Node.Worker().Running(); n != 0 {
+			return fmt.Errorf("%d inputs still in its kill-map", n)
+		}
+		for id, n := range owners(t, c) {
+			if n == c.Node(drained).ID {
+				return fmt.Errorf("%s still assigned to it", id)
+			}
+		}
+		return nil
+	})
+	expectExactlyOnce(t, c, ids, from, time.Now())
+
+	// Undrain, let it take its share back, then stop the leader gracefully, as SIGTERM would.
+	if code, b := c.Do(l, http.MethodDelete, "/v1/nodes/"+c.Node(drained).ID+"/drain", nil); code != http.StatusOK {
+		t.Fatalf("undrain: %d %s", code, b)
+	}
+	c.WaitFor("the undrained node running inputs again", testcluster.DefaultWait, func() error {
+		if c.Node(drained).Node.Worker().Running() < 40 {
+			return fmt.Errorf("it runs %d", c.Node(drained).Node.Worker().Running())
+		}
+		return nil
+	})
+	waitRunning(t, c, ids)
+	from = time.Now()
+	c.Stop(l)
+	waitRunning(t, c, ids)
+	expectExactlyOnce(t, c, ids, from, time.Now().Add(slot))
+}
+
+func TestPartitionedNodeFencesAndHeals(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3, FenceTimeout: 2 * time.Second})
+	ids := applyRecords(t, c, 90)
+	waitRunning(t, c, ids)
+	minority := (c.WaitLeader() + 1) % 3
+	cut := time.Now()
+	c.Partition(minority)
+	c.WaitFor("the minority node fenced with nothing running", testcluster.DefaultWait, func() error {
+		in := c.Node(minority).Node
+		if !in.Fenced() || in.Worker().Running() != 0 {
+			return fmt.Errorf("fenced=%v running=%d", in.Fenced(), in.Worker().Running())
+		}
+		return nil
+	})
+	t.Logf("minority fenced %s after the cut", time.Since(cut).Round(time.Millisecond))
+	majority := (minority + 1) % 3
+	c.WaitFor("the majority running every input", testcluster.DefaultWait, func() error {
+		own := ownersVia(t, c, majority)
+		for _, id := range ids {
+			if own[id] == c.Node(minority).ID || own[id] == "" {
+				return fmt.Errorf("%s on %q", id, own[id])
+			}
+		}
+		return nil
+	})
+	fenced := time.Now()
+	from := fenced.Add(slot)
+	expectExactlyOnce(t, c, ids, from, from.Add(2*slot))
+	c.Heal()
+	c.WaitFor("the minority node back and unfenced", testcluster.DefaultWait, func() error {
+		if c.Node(minority).Node.Fenced() {
+			return fmt.Errorf("still fenced")
+		}
+		return nil
+	})
+	waitRunning(t, c, ids)
+	from = time.Now().Add(slot)
+	expectExactlyOnce(t, c, ids, from, from.Add(2*slot))
+}
+
+func TestDeletedInputGoroutineIsGone(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
+	ids := applyRecords(t, c, 30)
+	own := waitRunning(t, c, ids)
+	var owner int
+	for _, i := range c.Running() {
+		if c.Node(i).ID == own[ids[0]] {
+			owner = i
+		}
+	}
+	w := c.Node(owner).Node.Worker()
+	runningBefore := w.Running()
+	goroutinesBefore := runtime.NumGoroutine()
+	if code, b := c.Do(c.WaitLeader(), http.MethodDelete, "/v1/inputs/"+ids[0], nil); code != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", code, b)
+	}
+	c.WaitFor("the deleted input out of its owner's kill-map", testcluster.DefaultWait, func() error {
+		for _, st := range w.Local() {
+			if st.ID == ids[0] {
+				return fmt.Errorf("still in the kill-map")
+			}
+		}
+		if w.Running() != runningBefore-1 {
+			return fmt.Errorf("kill-map holds %d, want %d", w.Running(), runningBefore-1)
+		}
+		return nil
+	})
+	c.WaitFor("one goroutine fewer", testcluster.DefaultWait, func() error {
+		if g := runtime.NumGoroutine(); g >= goroutinesBefore {
+			return fmt.Errorf("%d goroutines, had %d", g, goroutinesBefore)
+		}
+		return nil
+	})
+	var local struct {
+		Inputs []json.RawMessage `json:"inputs"`
+	}
+	c.GetJSON(owner, "/v1/local", &local)
+	if len(local.Inputs) != runningBefore-1 {
+		t.Fatalf("/v1/local lists %d inputs, want %d", len(local.Inputs), runningBefore-1)
+	}
+}

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	sockaddr "github.com/hashicorp/go-sockaddr"
+	"github.com/influxdata/telegraf"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/gatherd/gatherd/api"
+	"github.com/gatherd/gatherd/cluster"
+	"github.com/gatherd/gatherd/inputs"
+	"github.com/gatherd/gatherd/logging"
+	"github.com/gatherd/gatherd/worker"
+)
+
+func newAgentCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "agent",
+		Short: "Run a gatherd node",
+		Long: `Run a gatherd node. Every flag can also be set from the environment as GATHERD_<FLAG> (upper case,
+dashes as underscores, e.g. GATHERD_DATA_DIR) or in the YAML or TOML file named by --config, with keys named
+like the flags (data-dir: /var/lib/gatherd). A flag wins over the environment, which wins over the file.
+
+Try it on one machine with: gatherd agent --dev`,
+		Args: cobra.NoArgs,
+	}
+	f := cmd.Flags()
+	f.String("config", "", "YAML or TOML file with agent settings")
+	f.String("node-id", "", "node ID (default: the one recorded in the data dir, else the hostname)")
+	f.String("data-dir", "", "directory for raft data and the node ID (required unless --dev)")
+	f.String("bind", "0.0.0.0", "IP to listen on for gossip and raft")
+	f.String("advertise", "", "IP other nodes use to reach this one (default: --bind, or the first private IP when binding to 0.0.0.0)")
+	f.Int("gossip-port", 7946, "gossip port (TCP and UDP)")
+	f.Int("raft-port", 7947, "raft port (TCP)")
+	f.String("http", ":8080", "HTTP API listen address")
+	f.StringSlice("join", nil, "comma-separated host:gossip-port seeds, retried with backoff until one answers")
+	f.Int("bootstrap-expect", 3, "bootstrap raft once this many fresh nodes have met (0: only join)")
+	f.Int("voters", 3, "raft voters to keep (odd, at most 5); further nodes are non-voters")
+	f.Bool("dev", false, "single node for trying gatherd: bootstrap-expect 1, data in a temporary dir, API on 127.0.0.1:8080")
+	f.Duration("fence-timeout", 3*time.Second, "stop local inputs after this long without hearing from the leader")
+	f.Duration("handoff-delay", 2*time.Second, "a planned move (join, drain, stop) takes effect this long after it is decided")
+	f.Duration("dead-voter-grace", 30*time.Second, "replace a dead raft voter with a healthy non-voter after this long")
+	f.Duration("dead-node-grace", 0, "wait this long after a node is declared dead before moving its inputs")
+	f.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, wait at most this long for the node's inputs to be handed over")
+	f.String("encrypt", "", "base64 gossip encryption key (16, 24 or 32 bytes; see gatherd keygen)")
+	f.String("log-level", "info", "log level: debug, info, warn or error")
+	f.String("log-format", "json", "log format: json or console")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		v, err := bindSettings(cmd, "config")
+		if err != nil {
+			return err
+		}
+		return runAgent(cmd.Context(), v)
+	}
+	return cmd
+}
+
+// builtinPlugins is the registry of input plugins this binary carries.
+var builtinPlugins = &inputs.Registry{}
+
+func runAgent(ctx context.Context, v *viper.Viper) error {
+	format := v.GetString("log-format")
+	if v.GetBool("dev") && !v.IsSet("log-format") {
+		format = "console"
+	}
+	log, err := logging.New(os.Stderr, v.GetString("log-level"), format)
+	if err != nil {
+		return err
+	}
+	cfg, httpAddr, cleanup, err := agentConfig(v, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	ln, err := net.Listen("tcp", httpAddr)
+	if err != nil {
+		return fmt.Errorf("http listen on %s: %w", httpAddr, err)
+	}
+	cfg.APIAddr = advertisedHTTP(ln.Addr().(*net.TCPAddr), cfg.AdvertiseAddr)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	cfg.Registerer = reg
+	cfg.Logger = log
+	cfg.Build = func(t worker.Task) (telegraf.Input, error) { return builtinPlugins.Build(t.Plugin, t.Config) }
+
+	node, err := cluster.New(cfg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := api.NewHTTPServer(httpAddr, api.New(api.Options{Node: node, Plugins: builtinPlugins, Gatherer: reg, Logger: log}).Handler())
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	log.Info().Str("api", "http://"+cfg.APIAddr).Msg("API listening")
+
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	var runErr error
+	select {
+	case sig := <-sigs:
+		log.Info().Str("signal", sig.String()).Msg("shutting down; a second signal stops at once")
+		stopped := make(chan error, 1)
+		go func() { stopped <- node.Stop(v.GetDuration("shutdown-timeout")) }()
+		select {
+		case runErr = <-stopped:
+		case <-sigs:
+			runErr = node.Shutdown()
+		}
+	case <-node.Done():
+		log.Info().Msg("node left the cluster")
+	case err := <-serveErr:
+		runErr = fmt.Errorf("http server: %w", err)
+		_ = node.Shutdown()
+	case <-ctxDone(ctx):
+		_ = node.Shutdown()
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutdownCtx)
+	if errors.Is(runErr, http.ErrServerClosed) {
+		runErr = nil
+	}
+	return runErr
+}
+
+func ctxDone(ctx context.Context) <-chan struct{} {
+	if ctx == nil {
+		return nil
+	}
+	return ctx.Done()
+}
+
+// agentConfig turns settings into a cluster config, the HTTP listen address and a cleanup (the dev data dir).
+func agentConfig(v *viper.Viper, log zerolog.Logger) (cluster.Config, string, func(), error) {
+	cleanup := func() {}
+	dev := v.GetBool("dev")
+	cfg := cluster.Config{
+		BindAddr:        v.GetString("bind"),
+		AdvertiseAddr:   v.GetString("advertise"),
+		GossipPort:      v.GetInt("gossip-port"),
+		RaftPort:        v.GetInt("raft-port"),
+		Join:            splitList(v.GetStringSlice("join")),
+		BootstrapExpect: v.GetInt("bootstrap-expect"),
+		Voters:          v.GetInt("voters"),
+		FenceTimeout:    v.GetDuration("fence-timeout"),
+		HandoffDelay:    v.GetDuration("handoff-delay"),
+		DeadVoterGrace:  v.GetDuration("dead-voter-grace"),
+		DeadNodeGrace:   v.GetDuration("dead-node-grace"),
+		DataDir:         v.GetString("data-dir"),
+	}
+	httpAddr := v.GetString("http")
+	if dev {
+		cfg.BootstrapExpect = 1
+		if !v.IsSet("bind") {
+			cfg.BindAddr = "127.0.0.1"
+		}
+		if !v.IsSet("http") {
+			httpAddr = "127.0.0.1:8080"
+		}
+		if cfg.DataDir == "" {
+			dir, err := os.MkdirTemp("", "gatherd-dev-")
+			if err != nil {
+				return cfg, "", cleanup, err
+			}
+			cfg.DataDir = dir
+			cleanup = func() { os.RemoveAll(dir) }
+			log.Info().Str("data_dir", dir).Msg("dev mode: data in a temporary dir, removed on exit")
+		}
+	}
+	if cfg.DataDir == "" {
+		return cfg, "", cleanup, errors.New("--data-dir is required (or use --dev)")
+	}
+	id, err := cluster.ResolveNodeID(cfg.DataDir, v.GetString("node-id"))
+	if err != nil {
+		return cfg, "", cleanup, err
+	}
+	cfg.NodeID = id
+	if cfg.AdvertiseAddr == "" {
+		if ip, err := pickAdvertise(cfg.BindAddr); err != nil {
+			return cfg, "", cleanup, err
+		} else {
+			cfg.AdvertiseAddr = ip
+		}
+	}
+	if key := v.GetString("encrypt"); key != "" {
+		b, err := base64.StdEncoding.DecodeString(key)
+		if err != nil {
+			return cfg, "", cleanup, fmt.Errorf("--encrypt: not base64: %w", err)
+		}
+		cfg.GossipKey = b
+	}
+	return cfg, httpAddr, cleanup, nil
+}
+
+// pickAdvertise returns the bind IP, or the first private IP when binding to every interface.
+func pickAdvertise(bind string) (string, error) {
+	if bind != "0.0.0.0" && bind != "::" && bind != "" {
+		return bind, nil
+	}
+	ip, err := sockaddr.GetPrivateIP()
+	if err != nil {
+		return "", fmt.Errorf("find a private IP to advertise: %w", err)
+	}
+	if ip == "" {
+		return "", errors.New("no private IP to advertise: set --advertise")
+	}
+	return ip, nil
+}
+
+// advertisedHTTP turns the API listener's address into one other nodes can reach.
+func advertisedHTTP(l *net.TCPAddr, advertise string) string {
+	host := l.IP.String()
+	if l.IP.IsUnspecified() {
+		host = advertise
+	}
+	return net.JoinHostPort(host, strconv.Itoa(l.Port))
+}
+
+func splitList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
