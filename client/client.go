@@ -1,0 +1,392 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultTimeout bounds every request of a client made without WithHTTPClient.
+const DefaultTimeout = 30 * time.Second
+
+// maxResponse caps the response bodies the client reads.
+const maxResponse = 64 << 20
+
+// Client talks to the API of one gatherd node. It is safe for concurrent use.
+type Client struct {
+	base  string // scheme://host[:port][/prefix], no trailing slash
+	token string
+	http  *http.Client
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithToken sends "Authorization: Bearer token" with every request. An empty token sends no header.
+func WithToken(token string) Option {
+	return func(c *Client) { c.token = token }
+}
+
+// WithHTTPClient makes the client send its requests through hc, whose Timeout then replaces DefaultTimeout.
+// A nil hc keeps the default.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) {
+		if hc != nil {
+			c.http = hc
+		}
+	}
+}
+
+// New returns a client for the node whose API is at addr: a URL such as http://127.0.0.1:8080, or a bare
+// host:port, which means http://host:port.
+func New(addr string, opts ...Option) (*Client, error) {
+	addr = strings.TrimSpace(addr)
+	if addr == "" {
+		return nil, errors.New("client: empty API address")
+	}
+	if !strings.Contains(addr, "://") {
+		addr = "http://" + addr
+	}
+	u, err := url.Parse(addr)
+	if err != nil {
+		return nil, fmt.Errorf("client: API address %q: %w", addr, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("client: API address %q: scheme must be http or https", addr)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("client: API address %q has no host", addr)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("client: API address %q must not carry a query, fragment or user", addr)
+	}
+	c := &Client{
+		base: strings.TrimRight(u.String(), "/"),
+		http: &http.Client{Timeout: DefaultTimeout},
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
+}
+
+// Addr returns the API's base URL, e.g. http://127.0.0.1:8080.
+func (c *Client) Addr() string { return c.base }
+
+// APIError is an answer of the API with a 4xx or 5xx status.
+type APIError struct {
+	Status  int    // HTTP status code
+	Message string // the body's "error", or the body's text when it is not the API's JSON
+	Field   string // the body's "field": the part of the request to blame, if any
+}
+
+// Error reads like "HTTP 400: interval: 50ms is under the minimum of 100ms".
+func (e *APIError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = http.StatusText(e.Status)
+	}
+	if e.Field != "" && !strings.HasPrefix(msg, e.Field+":") {
+		msg = e.Field + ": " + msg
+	}
+	return fmt.Sprintf("HTTP %d: %s", e.Status, msg)
+}
+
+// Member is one node of the cluster as the answering node sees it.
+type Member struct {
+	ID         string `json:"id"`
+	Status     string `json:"status"` // gossip: alive, dead or left
+	State      string `json:"state"`  // registry: alive, draining or left
+	Voter      bool   `json:"voter"`  // a raft voter
+	Raft       string `json:"raft"`   // voter, nonvoter, staging or none
+	APIAddr    string `json:"api_addr"`
+	RaftAddr   string `json:"raft_addr"`
+	GossipAddr string `json:"gossip_addr"`
+	Stopping   bool   `json:"stopping,omitempty"` // shutting down, handing its inputs over
+}
+
+// Status is GET /v1/status: the answering node's view of the cluster.
+type Status struct {
+	NodeID       string   `json:"node_id"`
+	LeaderID     string   `json:"leader_id"`
+	RaftState    string   `json:"raft_state"`
+	Term         uint64   `json:"term"`
+	Members      []Member `json:"members"`
+	Inputs       int      `json:"inputs"` // inputs in the cluster
+	AppliedIndex uint64   `json:"applied_index"`
+	CommitIndex  uint64   `json:"commit_index"`
+	Generation   uint64   `json:"generation"` // of the assignment
+	Fenced       bool     `json:"fenced"`     // the node stopped its inputs for lack of leader contact
+	Running      int      `json:"running"`    // inputs running on the answering node
+}
+
+// InputSpec is an input as submitted. Durations are Go duration strings such as "10s"; an empty Interval means
+// the server's default. Config is the plugin's settings, a JSON object.
+type InputSpec struct {
+	ID       string          `json:"id,omitempty"` // required by ApplyInputs; PutInput takes it from its argument
+	Plugin   string          `json:"plugin"`
+	Interval string          `json:"interval,omitempty"`
+	Timeout  string          `json:"timeout,omitempty"`
+	Jitter   string          `json:"jitter,omitempty"`
+	Config   json.RawMessage `json:"config,omitempty"`
+}
+
+// Input is a stored input, with the node it is assigned to.
+type Input struct {
+	ID         string          `json:"id"`
+	Plugin     string          `json:"plugin"`
+	Interval   string          `json:"interval"`
+	Timeout    string          `json:"timeout,omitempty"`
+	Jitter     string          `json:"jitter,omitempty"`
+	Config     json.RawMessage `json:"config,omitempty"`
+	Version    uint64          `json:"version"`    // bumped by every change of the spec
+	Node       string          `json:"node"`       // empty while unassigned
+	Generation uint64          `json:"generation"` // of the assignment that placed it
+	Since      time.Time       `json:"since,omitzero"`
+}
+
+// ApplyResult is the answer of POST /v1/inputs.
+type ApplyResult struct {
+	Inputs []Input `json:"inputs"`
+	Index  uint64  `json:"index"` // raft index of the change
+}
+
+// Assignments is GET /v1/assignments: which node runs which inputs.
+type Assignments struct {
+	Generation uint64              `json:"generation"`
+	Nodes      map[string][]string `json:"nodes"` // node ID to sorted input IDs; nodes without inputs are absent
+	Unassigned []string            `json:"unassigned"`
+}
+
+// LocalInput is one input on the answering node, as its worker sees it.
+type LocalInput struct {
+	ID         string    `json:"id"`
+	Plugin     string    `json:"plugin"`
+	Version    uint64    `json:"version"`
+	State      string    `json:"state,omitempty"` // starting, running, ended or failed
+	Started    time.Time `json:"started"`
+	LastGather time.Time `json:"last_gather,omitzero"`
+	Gathers    uint64    `json:"gathers"`
+	Errors     uint64    `json:"errors"`
+	Overruns   uint64    `json:"overruns"`
+	Panics     uint64    `json:"panics"`
+	LastError  string    `json:"last_error,omitempty"`
+	From       time.Time `json:"from,omitzero"`  // gathers slots from this time on, during a handover
+	Until      time.Time `json:"until,omitzero"` // gathers slots before this time, during a handover
+}
+
+// Local is GET /v1/local: the inputs running on the answering node.
+type Local struct {
+	Node   string       `json:"node"`
+	Fenced bool         `json:"fenced"`
+	Inputs []LocalInput `json:"inputs"`
+}
+
+// NodeState is the answer of drain, undrain and leave: the node and its new registry state.
+type NodeState struct {
+	ID    string `json:"id"`
+	State string `json:"state"`
+}
+
+// Status returns the answering node's view of the cluster.
+func (c *Client) Status(ctx context.Context) (*Status, error) {
+	return callFor[Status](ctx, c, http.MethodGet, "/v1/status", nil)
+}
+
+// Members returns the cluster's members, sorted by ID.
+func (c *Client) Members(ctx context.Context) ([]Member, error) {
+	var out struct {
+		Members []Member `json:"members"`
+	}
+	err := c.call(ctx, http.MethodGet, "/v1/members", nil, &out)
+	return out.Members, err
+}
+
+// Inputs returns every input, sorted by ID.
+func (c *Client) Inputs(ctx context.Context) ([]Input, error) {
+	var out struct {
+		Inputs []Input `json:"inputs"`
+	}
+	err := c.call(ctx, http.MethodGet, "/v1/inputs", nil, &out)
+	return out.Inputs, err
+}
+
+// Input returns one input; an absent one is an *APIError with Status 404.
+func (c *Client) Input(ctx context.Context, id string) (*Input, error) {
+	return callFor[Input](ctx, c, http.MethodGet, inputPath(id), nil)
+}
+
+// PutInput creates or replaces the input id and returns it as stored. spec.ID may be empty; when set it must
+// equal id.
+func (c *Client) PutInput(ctx context.Context, id string, spec InputSpec) (*Input, error) {
+	return callFor[Input](ctx, c, http.MethodPut, inputPath(id), spec)
+}
+
+// DeleteInput deletes the input id; an absent one is an *APIError with Status 404.
+func (c *Client) DeleteInput(ctx context.Context, id string) error {
+	return c.call(ctx, http.MethodDelete, inputPath(id), nil, nil)
+}
+
+// ApplyInputs creates or replaces many inputs in one change, all or none. Every spec needs an ID.
+func (c *Client) ApplyInputs(ctx context.Context, specs []InputSpec) (*ApplyResult, error) {
+	if specs == nil {
+		specs = []InputSpec{}
+	}
+	in := struct {
+		Inputs []InputSpec `json:"inputs"`
+	}{specs}
+	return callFor[ApplyResult](ctx, c, http.MethodPost, "/v1/inputs", in)
+}
+
+// Assignments returns which node runs which inputs.
+func (c *Client) Assignments(ctx context.Context) (*Assignments, error) {
+	return callFor[Assignments](ctx, c, http.MethodGet, "/v1/assignments", nil)
+}
+
+// Local returns the inputs running on the answering node.
+func (c *Client) Local(ctx context.Context) (*Local, error) {
+	return callFor[Local](ctx, c, http.MethodGet, "/v1/local", nil)
+}
+
+// Plugins returns the names of the input plugins the answering node can run.
+func (c *Client) Plugins(ctx context.Context) ([]string, error) {
+	var out struct {
+		Plugins []string `json:"plugins"`
+	}
+	err := c.call(ctx, http.MethodGet, "/v1/plugins", nil, &out)
+	return out.Plugins, err
+}
+
+// Drain moves every input off node id and keeps new ones away until Undrain.
+func (c *Client) Drain(ctx context.Context, id string) (*NodeState, error) {
+	return c.nodeState(ctx, http.MethodPost, id, "drain")
+}
+
+// Undrain lets node id take inputs again.
+func (c *Client) Undrain(ctx context.Context, id string) (*NodeState, error) {
+	return c.nodeState(ctx, http.MethodDelete, id, "drain")
+}
+
+// Leave removes node id from the cluster for good, after handing its inputs over.
+func (c *Client) Leave(ctx context.Context, id string) (*NodeState, error) {
+	return c.nodeState(ctx, http.MethodPost, id, "leave")
+}
+
+func (c *Client) nodeState(ctx context.Context, method, id, action string) (*NodeState, error) {
+	return callFor[NodeState](ctx, c, method, "/v1/nodes/"+url.PathEscape(id)+"/"+action, nil)
+}
+
+// Health returns nil when the node's process answers GET /healthz with 200.
+func (c *Client) Health(ctx context.Context) error {
+	return c.call(ctx, http.MethodGet, "/healthz", nil, nil)
+}
+
+// Ready returns nil when GET /readyz answers 200: the node knows a leader, has caught up and is not fenced.
+// Otherwise the *APIError (Status 503) carries the reason.
+func (c *Client) Ready(ctx context.Context) error {
+	return c.call(ctx, http.MethodGet, "/readyz", nil, nil)
+}
+
+// Raw sends a request to path (e.g. "/v1/inputs?consistent=true") with body, if not nil, of the given content
+// type, and returns the response body of a 2xx answer as is. Any other answer is an *APIError.
+func (c *Client) Raw(ctx context.Context, method, path string, contentType string, body []byte) ([]byte, error) {
+	return c.do(ctx, method, path, contentType, body)
+}
+
+func inputPath(id string) string { return "/v1/inputs/" + url.PathEscape(id) }
+
+// callFor is call for an answer of type T; it returns nil with an error.
+func callFor[T any](ctx context.Context, c *Client, method, path string, in any) (*T, error) {
+	var out T
+	if err := c.call(ctx, method, path, in, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// call sends in (if not nil) as JSON and decodes a non-empty 2xx answer into out (if not nil).
+func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
+	var body []byte
+	contentType := ""
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encode %s %s: %w", method, path, err)
+		}
+		body, contentType = b, "application/json"
+	}
+	b, err := c.do(ctx, method, path, contentType, body)
+	if err != nil {
+		return err
+	}
+	if out == nil || len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("decode the answer to %s %s: %w", method, c.base+path, err)
+	}
+	return nil
+}
+
+func (c *Client) do(ctx context.Context, method, path, contentType string, body []byte) ([]byte, error) {
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil && contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
+	if err != nil {
+		return nil, fmt.Errorf("read the answer to %s %s: %w", method, req.URL, err)
+	}
+	if len(b) > maxResponse {
+		return nil, fmt.Errorf("the answer to %s %s is over %d bytes", method, req.URL, maxResponse)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, decodeError(resp.StatusCode, b)
+	}
+	return b, nil
+}
+
+// decodeError turns an error answer into an *APIError, whether or not its body is the API's JSON.
+func decodeError(status int, body []byte) *APIError {
+	e := &APIError{Status: status}
+	var v struct {
+		Error string `json:"error"`
+		Field string `json:"field"`
+	}
+	if json.Unmarshal(body, &v) == nil && v.Error != "" {
+		e.Message, e.Field = v.Error, v.Field
+		return e
+	}
+	msg := []rune(strings.Join(strings.Fields(string(body)), " "))
+	if len(msg) > 200 {
+		msg = append(msg[:200], []rune("...")...)
+	}
+	e.Message = string(msg)
+	return e
+}

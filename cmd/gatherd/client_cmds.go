@@ -1,0 +1,429 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/gatherd/gatherd/client"
+)
+
+// defaultAddr is the API the client commands talk to when neither --addr nor GATHERD_ADDR says otherwise.
+const defaultAddr = "http://127.0.0.1:8080"
+
+// addClientCommands adds the subcommands that talk to a node's API.
+func addClientCommands(root *cobra.Command) {
+	root.AddCommand(
+		newStatusCmd(),
+		newMembersCmd(),
+		newInputsCmd(),
+		newAssignmentsCmd(),
+		newLocalCmd(),
+		newDrainCmd(),
+		newLeaveCmd(),
+		newPluginsCmd(),
+		newHealthCmd(),
+		newKeygenCmd(),
+	)
+}
+
+// clientOpts are the flags every client command shares.
+type clientOpts struct {
+	addr, output, token string
+	flags               *pflag.FlagSet
+}
+
+// addClientFlags gives cmd, and the subcommands it will have, --addr, --output and --token.
+func addClientFlags(cmd *cobra.Command) *clientOpts {
+	o := &clientOpts{flags: cmd.PersistentFlags()}
+	o.flags.StringVar(&o.addr, "addr", defaultAddr, "API of the node to ask, URL or host:port (env GATHERD_ADDR)")
+	o.flags.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
+	o.flags.StringVar(&o.token, "token", "", "API bearer token (env GATHERD_TOKEN)")
+	return o
+}
+
+// setup checks the flags and returns a client for --addr, taking GATHERD_ADDR and GATHERD_TOKEN from the
+// environment for flags not given.
+func (o *clientOpts) setup() (*client.Client, error) {
+	if o.output != "table" && o.output != "json" {
+		return nil, fmt.Errorf("--output must be table or json, not %q", o.output)
+	}
+	addr, token := o.addr, o.token
+	if env := os.Getenv("GATHERD_ADDR"); env != "" && !o.flags.Changed("addr") {
+		addr = env
+	}
+	if env := os.Getenv("GATHERD_TOKEN"); env != "" && !o.flags.Changed("token") {
+		token = env
+	}
+	return client.New(addr, client.WithToken(token))
+}
+
+func (o *clientOpts) json() bool { return o.output == "json" }
+
+// request sends one request and prints the answer: with -o json the API's JSON, indented; otherwise render's
+// view of it decoded into a T. A nil render prints nothing in table mode.
+func request[T any](cmd *cobra.Command, o *clientOpts, c *client.Client, method, path, contentType string, body []byte,
+	render func(io.Writer, *T) error) error {
+	b, err := c.Raw(cmd.Context(), method, path, contentType, body)
+	if err != nil {
+		return err
+	}
+	w := cmd.OutOrStdout()
+	if o.json() {
+		return writePrettyJSON(w, b)
+	}
+	if render == nil {
+		return nil
+	}
+	var v T
+	if len(bytes.TrimSpace(b)) > 0 {
+		if err := json.Unmarshal(b, &v); err != nil {
+			return fmt.Errorf("decode the answer to %s %s: %w", method, path, err)
+		}
+	}
+	return render(w, &v)
+}
+
+// get is request for a GET that needs no other setup.
+func get[T any](path string, render func(io.Writer, *T) error) clientRun {
+	return func(cmd *cobra.Command, _ []string, o *clientOpts) error {
+		c, err := o.setup()
+		if err != nil {
+			return err
+		}
+		return request(cmd, o, c, http.MethodGet, path, "", nil, render)
+	}
+}
+
+// clientRun is the body of a client command.
+type clientRun func(cmd *cobra.Command, args []string, o *clientOpts) error
+
+// clientCmd returns a command with the shared client flags whose RunE calls run.
+func clientCmd(use, short string, args cobra.PositionalArgs, run clientRun) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: args}
+	o := addClientFlags(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error { return run(cmd, args, o) }
+	return cmd
+}
+
+func newStatusCmd() *cobra.Command {
+	return clientCmd("status", "Show the cluster as the node at --addr sees it", cobra.NoArgs,
+		get("/v1/status", renderStatus))
+}
+
+func newMembersCmd() *cobra.Command {
+	return clientCmd("members", "List the cluster's nodes", cobra.NoArgs,
+		get("/v1/members", func(w io.Writer, v *struct {
+			Members []client.Member `json:"members"`
+		}) error {
+			return renderMembers(w, v.Members)
+		}))
+}
+
+func newAssignmentsCmd() *cobra.Command {
+	return clientCmd("assignments", "Show which node runs which inputs", cobra.NoArgs,
+		get("/v1/assignments", renderAssignments))
+}
+
+func newLocalCmd() *cobra.Command {
+	return clientCmd("local", "List the inputs running on the node at --addr", cobra.NoArgs,
+		func(cmd *cobra.Command, args []string, o *clientOpts) error {
+			return get("/v1/local", func(w io.Writer, l *client.Local) error {
+				if l.Fenced {
+					fmt.Fprintf(cmd.ErrOrStderr(), "warning: node %s is fenced (no recent leader contact); its inputs are stopped\n", l.Node)
+				}
+				return renderLocal(w, l, time.Now())
+			})(cmd, args, o)
+		})
+}
+
+func newPluginsCmd() *cobra.Command {
+	return clientCmd("plugins", "List the input plugins the node at --addr can run", cobra.NoArgs,
+		get("/v1/plugins", func(w io.Writer, v *struct {
+			Plugins []string `json:"plugins"`
+		}) error {
+			for _, p := range v.Plugins {
+				if _, err := fmt.Fprintln(w, p); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+}
+
+func newInputsCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "inputs", Short: "List, show, create, replace and delete inputs", Args: cobra.NoArgs}
+	o := addClientFlags(cmd)
+	sub := func(use, short string, args cobra.PositionalArgs, run func(cmd *cobra.Command, args []string) error) *cobra.Command {
+		c := &cobra.Command{Use: use, Short: short, Args: args, RunE: run}
+		cmd.AddCommand(c)
+		return c
+	}
+
+	sub("list", "List the inputs", cobra.NoArgs, func(cmd *cobra.Command, _ []string) error {
+		return get("/v1/inputs", func(w io.Writer, v *struct {
+			Inputs []client.Input `json:"inputs"`
+		}) error {
+			return renderInputs(w, v.Inputs)
+		})(cmd, nil, o)
+	})
+
+	sub("get ID", "Show one input", cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error {
+		return get("/v1/inputs/"+url.PathEscape(args[0]), renderInput)(cmd, args, o)
+	})
+
+	var putFile string
+	put := sub("put ID -f FILE", "Create or replace an input from a JSON spec", cobra.ExactArgs(1),
+		func(cmd *cobra.Command, args []string) error {
+			c, err := o.setup()
+			if err != nil {
+				return err
+			}
+			b, err := readSpecFile(cmd, putFile)
+			if err != nil {
+				return err
+			}
+			if err := checkJSONObject(putFile, b); err != nil {
+				return err
+			}
+			return request(cmd, o, c, http.MethodPut, "/v1/inputs/"+url.PathEscape(args[0]), "application/json", b,
+				func(w io.Writer, in *client.Input) error {
+					_, err := fmt.Fprintf(w, "input %s stored: version %d, node %s\n", in.ID, in.Version, nodeOrUnassigned(in.Node))
+					return err
+				})
+		})
+	put.Long = `Create or replace the input ID from FILE, a JSON object such as
+  {"plugin": "cpu", "interval": "10s", "config": {"percpu": true}}
+The file is sent as is, so the API names any field it rejects. "-f -" reads standard input.`
+	put.Flags().StringVarP(&putFile, "file", "f", "", `JSON spec of the input ("-" for standard input)`)
+	_ = put.MarkFlagRequired("file")
+
+	sub("delete ID", "Delete an input", cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error {
+		c, err := o.setup()
+		if err != nil {
+			return err
+		}
+		return request(cmd, o, c, http.MethodDelete, "/v1/inputs/"+url.PathEscape(args[0]), "", nil,
+			func(w io.Writer, _ *struct{}) error {
+				_, err := fmt.Fprintf(w, "input %s deleted\n", args[0])
+				return err
+			})
+	})
+
+	var applyFile, applyFormat string
+	apply := sub("apply -f FILE", "Create or replace many inputs at once, all or none", cobra.NoArgs,
+		func(cmd *cobra.Command, _ []string) error {
+			c, err := o.setup()
+			if err != nil {
+				return err
+			}
+			b, err := readSpecFile(cmd, applyFile)
+			if err != nil {
+				return err
+			}
+			format := applyFormat
+			if format == "" || format == "auto" {
+				format = "json"
+				switch strings.ToLower(filepath.Ext(applyFile)) {
+				case ".toml", ".conf":
+					format = "toml"
+				}
+			}
+			contentType := "application/json"
+			switch format {
+			case "json":
+				if b, err = batchBody(applyFile, b); err != nil {
+					return err
+				}
+			case "toml":
+				contentType = "application/toml"
+			default:
+				return fmt.Errorf("--format must be auto, json or toml, not %q", applyFormat)
+			}
+			return request(cmd, o, c, http.MethodPost, "/v1/inputs", contentType, b,
+				func(w io.Writer, r *client.ApplyResult) error {
+					fmt.Fprintf(w, "applied %d inputs at raft index %d\n", len(r.Inputs), r.Index)
+					return renderInputs(w, r.Inputs)
+				})
+		})
+	apply.Long = `Create or replace many inputs in one change, all or none. FILE is JSON, either
+  {"inputs": [{"id": "cpu", "plugin": "cpu"}, ...]}
+or just the array, or a single spec with an "id". A FILE named *.toml or *.conf (or --format toml) is sent as is
+with Content-Type application/toml, for nodes that accept Telegraf configuration. "-f -" reads standard input.`
+	apply.Flags().StringVarP(&applyFile, "file", "f", "", `file of input specs ("-" for standard input)`)
+	apply.Flags().StringVar(&applyFormat, "format", "auto", "format of the file: auto (by its extension), json or toml")
+	_ = apply.MarkFlagRequired("file")
+	return cmd
+}
+
+func nodeOrUnassigned(n string) string {
+	if n == "" {
+		return "(unassigned)"
+	}
+	return n
+}
+
+// readSpecFile reads the file named by -f, standard input for "-".
+func readSpecFile(cmd *cobra.Command, name string) ([]byte, error) {
+	if name == "-" {
+		b, err := io.ReadAll(cmd.InOrStdin())
+		if err != nil {
+			return nil, fmt.Errorf("read standard input: %w", err)
+		}
+		return b, nil
+	}
+	return os.ReadFile(name)
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
+// checkJSONObject rejects anything but one JSON object, before it goes to the API.
+func checkJSONObject(name string, b []byte) error {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
+		if err == nil {
+			err = errors.New("null")
+		}
+		return fmt.Errorf("%s: want a JSON object: %w", displayName(name), err)
+	}
+	return nil
+}
+
+// batchBody turns a JSON file into the body of POST /v1/inputs: {"inputs": [...]} is sent as is, an array
+// of specs or a single spec is wrapped. The specs themselves are passed through for the API to check.
+func batchBody(name string, b []byte) ([]byte, error) {
+	b = bytes.TrimSpace(b)
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, fmt.Errorf("%s: not JSON: %w", displayName(name), err)
+	}
+	switch v := v.(type) {
+	case []any:
+		return append(append([]byte(`{"inputs":`), b...), '}'), nil
+	case map[string]any:
+		if _, ok := v["inputs"]; ok {
+			return b, nil
+		}
+		if _, ok := v["plugin"]; ok {
+			return append(append([]byte(`{"inputs":[`), b...), ']', '}'), nil
+		}
+	}
+	return nil, fmt.Errorf(`%s: want {"inputs": [...]}, an array of input specs or one spec`, displayName(name))
+}
+
+func renderNodeState(w io.Writer, s *client.NodeState) error {
+	_, err := fmt.Fprintf(w, "node %s: %s\n", s.ID, s.State)
+	return err
+}
+
+func nodePath(id, action string) string { return "/v1/nodes/" + url.PathEscape(id) + "/" + action }
+
+func newDrainCmd() *cobra.Command {
+	var undo bool
+	cmd := clientCmd("drain NODE", "Move every input off a node and keep new ones away (--undo ends it)", cobra.ExactArgs(1),
+		func(cmd *cobra.Command, args []string, o *clientOpts) error {
+			c, err := o.setup()
+			if err != nil {
+				return err
+			}
+			method := http.MethodPost
+			if undo {
+				method = http.MethodDelete
+			}
+			return request(cmd, o, c, method, nodePath(args[0], "drain"), "", nil, renderNodeState)
+		})
+	cmd.Flags().BoolVar(&undo, "undo", false, "end the drain: let the node take inputs again")
+	return cmd
+}
+
+func newLeaveCmd() *cobra.Command {
+	cmd := clientCmd("leave [NODE]", "Remove a node from the cluster after it hands its inputs over", cobra.MaximumNArgs(1),
+		func(cmd *cobra.Command, args []string, o *clientOpts) error {
+			c, err := o.setup()
+			if err != nil {
+				return err
+			}
+			var id string
+			if len(args) == 1 {
+				id = args[0]
+			} else {
+				st, err := c.Status(cmd.Context())
+				if err != nil {
+					return fmt.Errorf("find the ID of the node at %s: %w", c.Addr(), err)
+				}
+				if st.NodeID == "" {
+					return fmt.Errorf("the node at %s did not say its ID; name the node to leave", c.Addr())
+				}
+				id = st.NodeID
+			}
+			return request(cmd, o, c, http.MethodPost, nodePath(id, "leave"), "", nil, renderNodeState)
+		})
+	cmd.Long = `Remove a node from the cluster: it hands its inputs over, leaves and shuts down. NODE defaults to the node
+at --addr (asked with GET /v1/status). Starting the node's process again makes it rejoin.`
+	return cmd
+}
+
+func newHealthCmd() *cobra.Command {
+	var ready bool
+	var timeout time.Duration
+	cmd := clientCmd("health", "Exit 0 if the node at --addr is healthy, else print why and exit 1", cobra.NoArgs,
+		func(cmd *cobra.Command, args []string, o *clientOpts) error {
+			c, err := o.setup()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			defer cancel()
+			probe, path := c.Health, "/healthz"
+			if ready {
+				probe, path = c.Ready, "/readyz"
+			}
+			err = probe(ctx)
+			var apiErr *client.APIError
+			if errors.As(err, &apiErr) {
+				return fmt.Errorf("%s%s: %w", c.Addr(), path, err)
+			}
+			return err
+		})
+	cmd.Long = `Ask GET /healthz of the node at --addr (GET /readyz with --ready) and exit 0 when it answers 200, else
+print why and exit 1. Quiet on success, it suits a container healthcheck:
+  HEALTHCHECK CMD ["/gatherd", "health"]`
+	cmd.Flags().BoolVar(&ready, "ready", false, "check /readyz instead: a leader is known, the node caught up and is not fenced")
+	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "give up after this long")
+	return cmd
+}
+
+func newKeygenCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "keygen",
+		Short: "Print a new random gossip encryption key for --encrypt",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			key := make([]byte, 32)
+			if _, err := rand.Read(key); err != nil {
+				return err
+			}
+			_, err := fmt.Fprintln(cmd.OutOrStdout(), base64.StdEncoding.EncodeToString(key))
+			return err
+		},
+	}
+}
