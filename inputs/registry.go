@@ -6,13 +6,21 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/influxdata/telegraf"
 )
 
-// Factory builds a plugin instance from an input's config (a JSON object, possibly empty). It validates the
-// config and initialises the plugin, but must not start it or do network I/O.
-type Factory func(config json.RawMessage) (telegraf.Input, error)
+// Spec is what a factory needs of an input.
+type Spec struct {
+	ID       string
+	Interval time.Duration   // 0 when unknown (validation only)
+	Config   json.RawMessage // a JSON object, possibly empty
+}
+
+// Factory builds a plugin instance for one input. It validates the config and initialises the plugin, but
+// must not start it or do network I/O.
+type Factory func(s Spec) (telegraf.Input, error)
 
 // Registry maps plugin names to factories. The zero value is empty and ready to use.
 type Registry struct {
@@ -52,13 +60,13 @@ func (e *UnknownPluginError) Error() string {
 	return fmt.Sprintf("unknown plugin %q (available: %s)", e.Plugin, strings.Join(e.Available, ", "))
 }
 
-// Build makes a plugin instance for name from config.
-func (r *Registry) Build(name string, config json.RawMessage) (telegraf.Input, error) {
+// Build makes an instance of plugin name for the input s.
+func (r *Registry) Build(name string, s Spec) (telegraf.Input, error) {
 	r.mu.RLock()
 	f, ok := r.m[name]
 	r.mu.RUnlock()
 	if !ok {
 		return nil, &UnknownPluginError{Plugin: name, Available: r.Names()}
 	}
-	return f(config)
+	return f(s)
 }

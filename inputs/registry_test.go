@@ -1,7 +1,6 @@
 package inputs
 
 import (
-	"encoding/json"
 	"errors"
 	"testing"
 
@@ -15,18 +14,18 @@ func (nop) Gather(telegraf.Accumulator) error { return nil }
 
 func TestRegistry(t *testing.T) {
 	var r Registry
-	r.Add("b", func(json.RawMessage) (telegraf.Input, error) { return nop{}, nil })
-	r.Add("a", func(json.RawMessage) (telegraf.Input, error) { return nil, errors.New("bad config") })
+	r.Add("b", func(Spec) (telegraf.Input, error) { return nop{}, nil })
+	r.Add("a", func(Spec) (telegraf.Input, error) { return nil, errors.New("bad config") })
 	if got := r.Names(); len(got) != 2 || got[0] != "a" || got[1] != "b" {
 		t.Fatalf("names = %v", got)
 	}
-	if _, err := r.Build("b", nil); err != nil {
+	if _, err := r.Build("b", Spec{ID: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Build("a", nil); err == nil {
+	if _, err := r.Build("a", Spec{ID: "x"}); err == nil {
 		t.Fatal("factory error was lost")
 	}
-	_, err := r.Build("zzz", nil)
+	_, err := r.Build("zzz", Spec{ID: "x"})
 	var u *UnknownPluginError
 	if !errors.As(err, &u) || len(u.Available) != 2 {
 		t.Fatalf("want UnknownPluginError listing 2 plugins, got %v", err)

@@ -20,6 +20,7 @@ import (
 	"github.com/gatherd/gatherd/cluster"
 	"github.com/gatherd/gatherd/faultnet"
 	"github.com/gatherd/gatherd/inputs"
+	"github.com/gatherd/gatherd/store"
 	"github.com/gatherd/gatherd/worker"
 )
 
@@ -34,6 +35,12 @@ type Options struct {
 	Timing          cluster.Timing
 	// Log shows node logs in the test output when GATHERD_TEST_LOG is set, or always when true.
 	Log bool
+	// Plugins, when set, registers more input plugins on every node (the recorder is always there).
+	Plugins func(reg *inputs.Registry, log zerolog.Logger)
+	// Sink, when set, makes each node's sink (metrics of gathered inputs); nil keeps Cluster.Metrics.
+	Sink func(node string) worker.Sink
+	// ImportTOML lets the API accept Telegraf TOML (telegrafx.ParseInputs); nil answers 415.
+	ImportTOML func([]byte) ([]store.Input, error)
 }
 
 // Instance is one node slot: its ports and data dir survive restarts.
@@ -57,6 +64,7 @@ type Cluster struct {
 	t        testing.TB
 	opts     Options
 	Recorder *Recorder
+	Metrics  *MetricSink // every metric every node gathered, unless Options.Sink replaces it
 	Faults   *faultnet.Rules
 	mu       sync.Mutex
 	nodes    []*Instance
@@ -76,7 +84,7 @@ func New(t testing.TB, opts Options) *Cluster {
 	if opts.DeadVoterGrace == 0 {
 		opts.DeadVoterGrace = 2 * time.Second
 	}
-	c := &Cluster{t: t, opts: opts, Recorder: NewRecorder(), Faults: faultnet.NewRules(), base: t.TempDir(), log: zerolog.Nop()}
+	c := &Cluster{t: t, opts: opts, Recorder: NewRecorder(), Metrics: NewMetricSink(), Faults: faultnet.NewRules(), base: t.TempDir(), log: zerolog.Nop()}
 	if opts.Log || os.Getenv("GATHERD_TEST_LOG") != "" {
 		c.log = zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.DebugLevel).With().Timestamp().Logger()
 		if lvl, err := zerolog.ParseLevel(os.Getenv("GATHERD_TEST_LOG")); err == nil && lvl != zerolog.NoLevel {
@@ -126,6 +134,13 @@ func (c *Cluster) start(in *Instance) {
 	plugins := &inputs.Registry{}
 	c.Recorder.Register(plugins, in.ID)
 	log := c.log.With().Str("node", in.ID).Logger()
+	if c.opts.Plugins != nil {
+		c.opts.Plugins(plugins, log)
+	}
+	var sink worker.Sink = c.Metrics.For(in.ID)
+	if c.opts.Sink != nil {
+		sink = c.opts.Sink(in.ID)
+	}
 	node, err := cluster.New(cluster.Config{
 		NodeID:          in.ID,
 		DataDir:         in.DataDir,
@@ -144,8 +159,9 @@ func (c *Cluster) start(in *Instance) {
 		Logger:          log,
 		Registerer:      reg,
 		Build: func(t worker.Task) (telegraf.Input, error) {
-			return plugins.Build(t.Plugin, t.Config)
+			return plugins.Build(t.Plugin, inputs.Spec{ID: t.ID, Interval: t.Interval, Config: t.Config})
 		},
+		Sink:   sink,
 		Faults: c.Faults,
 	})
 	if err != nil {
@@ -154,7 +170,7 @@ func (c *Cluster) start(in *Instance) {
 	}
 	gossipPort, _ := strconv.Atoi(portOf(node.GossipAddr()))
 	raftPort, _ := strconv.Atoi(portOf(node.RaftAddr()))
-	srv := api.NewHTTPServer("", api.New(api.Options{Node: node, Plugins: plugins, Gatherer: reg, Logger: log}).Handler())
+	srv := api.NewHTTPServer("", api.New(api.Options{Node: node, Plugins: plugins, Gatherer: reg, Logger: log, ImportTOML: c.opts.ImportTOML}).Handler())
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error().Err(err).Msg("api server failed")

@@ -62,3 +62,20 @@ func (c *Cluster) GetJSON(i int, path string, v any) int {
 	}
 	return code
 }
+
+// DoWithType is Do with an explicit Content-Type, for bodies that are not JSON.
+func (c *Cluster) DoWithType(i int, method, path, contentType, body string) (int, []byte) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.Node(i).URL()+path, bytes.NewReader([]byte(body)))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s on node %d: %v", method, path, i, err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}

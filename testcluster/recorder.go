@@ -46,7 +46,8 @@ func (r *Recorder) Reset() {
 
 // Register adds the recording plugin, labelled with node, to a node's registry.
 func (r *Recorder) Register(reg *inputs.Registry, node string) {
-	reg.Add(RecordPlugin, func(cfg json.RawMessage) (telegraf.Input, error) {
+	reg.Add(RecordPlugin, func(s inputs.Spec) (telegraf.Input, error) {
+		cfg := s.Config
 		var c struct {
 			Key string `json:"key"`
 		}
