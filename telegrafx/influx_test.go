@@ -1,0 +1,137 @@
+package telegrafx_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/gatherd/gatherd/telegrafx"
+	"github.com/gatherd/gatherd/testcluster"
+	"github.com/gatherd/gatherd/worker"
+)
+
+// influxQuery runs an InfluxQL query and returns the first statement's series.
+func influxQuery(base, q string) ([]struct {
+	Name   string            `json:"name"`
+	Tags   map[string]string `json:"tags"`
+	Values [][]any           `json:"values"`
+}, error) {
+	resp, err := http.Get(base + "/query?db=gatherd&epoch=s&q=" + url.QueryEscape(q))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Results []struct {
+			Error  string `json:"error"`
+			Series []struct {
+				Name   string            `json:"name"`
+				Tags   map[string]string `json:"tags"`
+				Values [][]any           `json:"values"`
+			} `json:"series"`
+		} `json:"results"`
+		Error string `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		return nil, err
+	}
+	if out.Error != "" {
+		return nil, fmt.Errorf("%s", out.Error)
+	}
+	if len(out.Results) == 0 {
+		return nil, nil
+	}
+	if out.Results[0].Error != "" {
+		return nil, fmt.Errorf("%s", out.Results[0].Error)
+	}
+	return out.Results[0].Series, nil
+}
+
+func seriesKeys(t *testing.T, base string) []string {
+	t.Helper()
+	s, err := influxQuery(base, "SHOW SERIES FROM http_response")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, ser := range s {
+		for _, v := range ser.Values {
+			keys = append(keys, fmt.Sprint(v[0]))
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func TestInfluxDBSeriesContinueWhenANodeDies(t *testing.T) {
+	influx := influxTarget(t)
+	outputsDoc := fmt.Sprintf("[[outputs.influxdb]]\n  urls = [%q]\n  database = \"gatherd\"\n  flush_interval = \"1s\"\n", influx)
+	var sinks []*telegrafx.Outputs
+	t.Cleanup(func() {
+		for _, s := range sinks {
+			s.Close()
+		}
+	})
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(web.Close)
+
+	c := telegrafCluster(t, testcluster.Options{Nodes: 3, Sink: func(node string) worker.Sink {
+		outs, err := telegrafx.ParseOutputs([]byte(outputsDoc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := telegrafx.StartOutputs(outs, "", zerolog.Nop(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sinks = append(sinks, s)
+		return s
+	}})
+	l := c.WaitLeader()
+	const n = 9
+	var specs []map[string]any
+	for i := range n {
+		specs = append(specs, map[string]any{"id": fmt.Sprintf("web-%d", i), "plugin": "http_response", "interval": "1s",
+			"config": map[string]any{"urls": []string{fmt.Sprintf("%s/probe/%d", web.URL, i)}}})
+	}
+	if code, b := c.Do(l, http.MethodPost, "/v1/inputs", map[string]any{"inputs": specs}); code != http.StatusOK {
+		t.Fatalf("apply: %d %s", code, b)
+	}
+	c.WaitFor("one series per input in InfluxDB", testcluster.DefaultWait, func() error {
+		if k := seriesKeys(t, influx); len(k) != n {
+			return fmt.Errorf("%d series: %v", len(k), k)
+		}
+		return nil
+	})
+	before := seriesKeys(t, influx)
+	for _, k := range before {
+		if strings.Contains(k, "host=") || strings.Contains(k, "gatherd_node=") {
+			t.Fatalf("series %s carries the collecting node", k)
+		}
+	}
+	victim := (l + 1) % 3
+	killed := time.Now()
+	c.Kill(victim)
+	c.WaitFor("every input's series growing after the kill", testcluster.DefaultWait, func() error {
+		s, err := influxQuery(influx, fmt.Sprintf("SELECT count(response_time) FROM http_response WHERE time > %ds GROUP BY server", killed.Unix()+2))
+		if err != nil {
+			return err
+		}
+		if len(s) != n {
+			return fmt.Errorf("%d of %d inputs wrote since the kill", len(s), n)
+		}
+		return nil
+	})
+	after := seriesKeys(t, influx)
+	if strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Fatalf("series changed when a node died:\nbefore %v\nafter  %v", before, after)
+	}
+}
