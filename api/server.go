@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatherd/gatherd/cluster"
 	"github.com/gatherd/gatherd/inputs"
+	"github.com/gatherd/gatherd/store"
 )
 
 // Options configures the API server.
@@ -19,6 +20,20 @@ type Options struct {
 	Gatherer prometheus.Gatherer // served at /metrics; nil serves an empty registry
 	Logger   zerolog.Logger
 	Client   *http.Client // for forwarding writes to the leader; nil uses a client with a 15 s timeout
+	// ImportTOML turns a Telegraf config (POST /v1/inputs with Content-Type application/toml) into inputs;
+	// nil answers such requests with 415.
+	ImportTOML func([]byte) ([]store.Input, error)
+
+	// Tokens are the bearer tokens the API accepts. Empty leaves the API open to anyone who can reach it (for
+	// development); otherwise every request but GET /healthz needs one, and writes need a RoleWrite token.
+	// Every node of a cluster must have the same tokens, since the leader checks forwarded requests again.
+	Tokens []Token
+
+	// WriteRate limits requests other than GET and HEAD per client address, in requests per second, with bursts
+	// of up to WriteBurst. Zero values mean DefaultWriteRate and DefaultWriteBurst; a negative WriteRate turns
+	// the limit off. Requests another node forwards are not counted again.
+	WriteRate  float64
+	WriteBurst int
 }
 
 // Server serves the API of one node.
@@ -28,11 +43,16 @@ type Server struct {
 	gatherer prometheus.Gatherer
 	log      zerolog.Logger
 	client   *http.Client
+	toml     func([]byte) ([]store.Input, error)
+	tokens   []Token
+	limiter  *writeLimiter // nil: writes are not limited
 }
 
 // New returns a server for o.Node.
 func New(o Options) *Server {
-	s := &Server{node: o.Node, plugins: o.Plugins, gatherer: o.Gatherer, log: o.Logger, client: o.Client}
+	s := &Server{node: o.Node, plugins: o.Plugins, gatherer: o.Gatherer, log: o.Logger, client: o.Client, toml: o.ImportTOML}
+	s.tokens = append([]Token(nil), o.Tokens...)
+	s.limiter = newWriteLimiter(o.WriteRate, o.WriteBurst, s.fromPeer)
 	if s.gatherer == nil {
 		s.gatherer = prometheus.NewRegistry()
 	}
@@ -66,7 +86,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no route for "+r.Method+" "+r.URL.Path)
 	})
-	return s.logRequests(mux)
+	// Authentication comes before the rate limit so that anonymous traffic cannot use up a client's allowance.
+	return s.logRequests(requireToken(s.tokens, s.limiter.wrap(mux)))
 }
 
 // writes reads the capped body once and hands it on, so a forwarded write sends the same bytes.
