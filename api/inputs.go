@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"time"
 
@@ -54,10 +55,24 @@ func (r *inputRequest) toInput(prefix string) (store.Input, error) {
 		}
 		return in, err
 	}
+	if err := refuseRedacted(in, prefix); err != nil {
+		return in, err
+	}
 	return in, nil
 }
 
+// refuseRedacted stops a config read back from the API (with secrets redacted) from overwriting the real
+// secret with the redaction marker.
+func refuseRedacted(in store.Input, prefix string) error {
+	if p, ok := FindRedacted(in.Config); ok {
+		return &store.FieldError{Field: prefix + "config." + p, Reason: fmt.Sprintf("holds %q: send the real value", Redacted)}
+	}
+	return nil
+}
+
+// view is how every input leaves the API: secrets in its config are redacted.
 func (s *Server) view(in store.Input, a store.Assignment) inputView {
+	in.Config = RedactConfig(in.Config)
 	return inputView{Input: in, Node: a.Node, Generation: a.Generation, Since: a.Since}
 }
 
@@ -113,6 +128,10 @@ type batchRequest struct {
 }
 
 func (s *Server) postInputs(w http.ResponseWriter, r *http.Request, body []byte) {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/toml" {
+		s.postTOML(w, r, body)
+		return
+	}
 	var req batchRequest
 	if err := decodeStrict(body, &req); err != nil {
 		writeErr(w, err)
@@ -144,16 +163,63 @@ func (s *Server) postInputs(w http.ResponseWriter, r *http.Request, body []byte)
 	s.applyInputs(w, r, body, ins, true)
 }
 
+// postTOML applies a Telegraf config: one input per [[inputs.X]] table, in one raft entry, all or nothing.
+// Errors name the table ("inputs.http_response[1]") and the key.
+func (s *Server) postTOML(w http.ResponseWriter, r *http.Request, body []byte) {
+	if s.toml == nil {
+		writeError(w, http.StatusUnsupportedMediaType, "Content-Type", "this node cannot import Telegraf TOML")
+		return
+	}
+	ins, err := s.toml(body)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	tables := tableNames(ins)
+	seen := map[string]string{}
+	for i := range ins {
+		if err := refuseRedacted(ins[i], tables[i]+"."); err != nil {
+			writeErr(w, err)
+			return
+		}
+		if err := s.checkPlugin(&ins[i], tables[i]+"."); err != nil {
+			writeErr(w, err)
+			return
+		}
+		if other, dup := seen[ins[i].ID]; dup {
+			writeError(w, http.StatusBadRequest, tables[i]+".alias", fmt.Sprintf("id %q is also the id of %s: give one an alias", ins[i].ID, other))
+			return
+		}
+		seen[ins[i].ID] = tables[i]
+	}
+	s.applyInputs(w, r, body, ins, true)
+}
+
+// tableNames names each parsed input after its table, "inputs.<plugin>[n]", in the order ParseInputs returns.
+func tableNames(ins []store.Input) []string {
+	count := map[string]int{}
+	out := make([]string, len(ins))
+	for i, in := range ins {
+		out[i] = fmt.Sprintf("inputs.%s[%d]", in.Plugin, count[in.Plugin])
+		count[in.Plugin]++
+	}
+	return out
+}
+
 // checkPlugin builds the plugin once, so an unknown plugin or a config it rejects fails now, not on a node.
 func (s *Server) checkPlugin(in *store.Input, prefix string) error {
 	if s.plugins == nil {
 		return nil
 	}
-	if _, err := s.plugins.Build(in.Plugin, in.Config); err != nil {
+	if _, err := s.plugins.Build(in.Plugin, inputs.Spec{ID: in.ID, Interval: in.Interval.D(), Config: in.Config}); err != nil {
 		field := "config"
 		var unknown *inputs.UnknownPluginError
-		if errors.As(err, &unknown) {
+		var keys interface{ UnknownKeys() []string }
+		switch {
+		case errors.As(err, &unknown):
 			field = "plugin"
+		case errors.As(err, &keys) && len(keys.UnknownKeys()) > 0:
+			field = keys.UnknownKeys()[0]
 		}
 		return &store.FieldError{Field: prefix + field, Reason: err.Error()}
 	}

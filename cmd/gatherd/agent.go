@@ -16,6 +16,7 @@ import (
 
 	sockaddr "github.com/hashicorp/go-sockaddr"
 	"github.com/influxdata/telegraf"
+	"github.com/influxdata/telegraf/models"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/rs/zerolog"
@@ -26,6 +27,7 @@ import (
 	"github.com/gatherd/gatherd/cluster"
 	"github.com/gatherd/gatherd/inputs"
 	"github.com/gatherd/gatherd/logging"
+	"github.com/gatherd/gatherd/telegrafx"
 	"github.com/gatherd/gatherd/worker"
 )
 
@@ -59,8 +61,11 @@ Try it on one machine with: gatherd agent --dev`,
 	f.Duration("dead-node-grace", 0, "wait this long after a node is declared dead before moving its inputs")
 	f.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, wait at most this long for the node's inputs to be handed over")
 	f.String("encrypt", "", "base64 gossip encryption key (16, 24 or 32 bytes; see gatherd keygen)")
+	f.String("outputs", "", "file of Telegraf [[outputs.X]] tables (influxdb, influxdb_v2, file, prometheus_client); they may also sit in a TOML --config")
+	f.Bool("node-tag", false, "add a gatherd_node tag with the collecting node to every metric (debugging: series then change when inputs move)")
 	f.String("log-level", "info", "log level: debug, info, warn or error")
 	f.String("log-format", "json", "log format: json or console")
+	addSecurityFlags(f)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := bindSettings(cmd, "config")
 		if err != nil {
@@ -71,8 +76,51 @@ Try it on one machine with: gatherd agent --dev`,
 	return cmd
 }
 
-// builtinPlugins is the registry of input plugins this binary carries.
+// builtinPlugins is the registry of input plugins this binary carries: Telegraf's, from telegrafx.
 var builtinPlugins = &inputs.Registry{}
+
+// startOutputs starts the node's Telegraf outputs from --outputs and a TOML --config; a --dev node without any
+// prints metrics on stdout.
+func startOutputs(v *viper.Viper, node string, log zerolog.Logger, reg prometheus.Registerer) (*telegrafx.Outputs, error) {
+	paths := []string{v.GetString("outputs")}
+	if c := v.GetString("config"); strings.HasSuffix(c, ".toml") || strings.HasSuffix(c, ".conf") {
+		paths = append(paths, c) // a TOML agent config may carry [[outputs.X]] beside the agent's settings
+	}
+	var docs [][]byte
+	for _, path := range paths {
+		if path == "" {
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read outputs from %s: %w", path, err)
+		}
+		docs = append(docs, b)
+	}
+	var outs []*models.RunningOutput
+	for _, d := range docs {
+		o, err := telegrafx.ParseOutputs(d)
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, o...)
+	}
+	if len(outs) == 0 && v.GetBool("dev") {
+		o, err := telegrafx.ParseOutputs([]byte(telegrafx.DevOutputs))
+		if err != nil {
+			return nil, err
+		}
+		outs = o
+	}
+	if len(outs) == 0 {
+		log.Warn().Msg("no outputs configured (--outputs): gathered metrics are discarded")
+	}
+	tag := ""
+	if v.GetBool("node-tag") {
+		tag = node
+	}
+	return telegrafx.StartOutputs(outs, tag, log.With().Str("module", "outputs").Logger(), reg)
+}
 
 func runAgent(ctx context.Context, v *viper.Viper) error {
 	format := v.GetString("log-format")
@@ -83,11 +131,24 @@ func runAgent(ctx context.Context, v *viper.Viper) error {
 	if err != nil {
 		return err
 	}
+	telegrafx.RedirectTelegrafLogging(log)
+	telegrafx.Register(builtinPlugins, log.With().Str("module", "plugin").Logger())
 	cfg, httpAddr, cleanup, err := agentConfig(v, log)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	sec, err := securitySettings(v)
+	if err != nil {
+		return err
+	}
+	sec.applyCluster(&cfg)
+	if len(sec.tokens) == 0 && !v.GetBool("dev") {
+		log.Warn().Msg("no API tokens (--api-token, --api-read-token, --api-token-file): anyone who can reach the API can change the cluster")
+	}
+	if len(sec.tokens) > 0 && sec.tls == nil {
+		log.Warn().Msg("API tokens without --tls-cert travel in clear text")
+	}
 
 	ln, err := net.Listen("tcp", httpAddr)
 	if err != nil {
@@ -99,17 +160,31 @@ func runAgent(ctx context.Context, v *viper.Viper) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	cfg.Registerer = reg
 	cfg.Logger = log
-	cfg.Build = func(t worker.Task) (telegraf.Input, error) { return builtinPlugins.Build(t.Plugin, t.Config) }
+	outputs, err := startOutputs(v, cfg.NodeID, log, reg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer outputs.Close() // after the node stopped: the last gathers are flushed
+	cfg.Sink = outputs
+	cfg.Build = func(t worker.Task) (telegraf.Input, error) {
+		return builtinPlugins.Build(t.Plugin, inputs.Spec{ID: t.ID, Interval: t.Interval, Config: t.Config})
+	}
 
 	node, err := cluster.New(cfg)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	srv := api.NewHTTPServer(httpAddr, api.New(api.Options{Node: node, Plugins: builtinPlugins, Gatherer: reg, Logger: log}).Handler())
+	srv := api.NewHTTPServer(httpAddr, api.New(sec.apiOptions(api.Options{Node: node, Plugins: builtinPlugins, Gatherer: reg, Logger: log, ImportTOML: telegrafx.ParseInputs})).Handler())
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	log.Info().Str("api", "http://"+cfg.APIAddr).Msg("API listening")
+	if sec.tls != nil {
+		srv.TLSConfig = sec.tls.APIServer()
+		go func() { serveErr <- srv.ServeTLS(ln, "", "") }() // the certificate comes from TLSConfig
+	} else {
+		go func() { serveErr <- srv.Serve(ln) }()
+	}
+	log.Info().Str("api", sec.scheme()+"://"+cfg.APIAddr).Msg("API listening")
 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)

@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gatherd/gatherd/client"
+	"github.com/gatherd/gatherd/telegrafx"
 )
 
 // defaultAddr is the API the client commands talk to when neither --addr nor GATHERD_ADDR says otherwise.
@@ -152,17 +153,27 @@ func newLocalCmd() *cobra.Command {
 }
 
 func newPluginsCmd() *cobra.Command {
-	return clientCmd("plugins", "List the input plugins the node at --addr can run", cobra.NoArgs,
-		get("/v1/plugins", func(w io.Writer, v *struct {
-			Plugins []string `json:"plugins"`
-		}) error {
-			for _, p := range v.Plugins {
-				if _, err := fmt.Fprintln(w, p); err != nil {
-					return err
-				}
+	remote := get("/v1/plugins", func(w io.Writer, v *struct {
+		Plugins []string `json:"plugins"`
+	}) error {
+		for _, p := range v.Plugins {
+			if _, err := fmt.Fprintln(w, p); err != nil {
+				return err
 			}
+		}
+		return nil
+	})
+	return clientCmd("plugins", "List the plugins this binary carries (or, with --addr, the inputs the node there can run)", cobra.NoArgs,
+		func(cmd *cobra.Command, args []string, o *clientOpts) error {
+			if cmd.Flags().Changed("addr") || os.Getenv("GATHERD_ADDR") != "" {
+				return remote(cmd, args, o)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintln(w, "inputs:  "+strings.Join(telegrafx.InputNames(), " "))
+			fmt.Fprintln(w, "outputs: "+strings.Join(telegrafx.OutputNames(), " "))
+			fmt.Fprintln(w, "parsers: influx json prometheus (data_format of the http input)")
 			return nil
-		}))
+		})
 }
 
 func newInputsCmd() *cobra.Command {

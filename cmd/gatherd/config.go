@@ -28,7 +28,8 @@ func bindSettings(cmd *cobra.Command, configFlag string) (*viper.Viper, error) {
 		known := map[string]bool{}
 		cmd.Flags().VisitAll(func(f *pflag.Flag) { known[f.Name] = true })
 		for _, k := range v.AllKeys() {
-			if top := strings.SplitN(k, ".", 2)[0]; !known[top] {
+			// [[outputs.X]] tables are Telegraf's, read by the outputs loader.
+			if top := strings.SplitN(k, ".", 2)[0]; !known[top] && top != "outputs" {
 				return nil, fmt.Errorf("config %s: unknown setting %q", path, k)
 			}
 		}

@@ -23,7 +23,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newAgentCmd())
+	root.AddCommand(newAgentCmd(), newTLSInitCmd())
 	addClientCommands(root)
 	return root
 }
