@@ -7,32 +7,74 @@ import (
 	"github.com/hashicorp/raft"
 )
 
+// proofTimeout bounds how long a node that hears the leader again waits for replication to prove itself
+// before it offers to take inputs anyway. raft's replication backoff after failures tops out near 10 s.
+const proofTimeout = 12 * time.Second
+
 // fenceLoop stops the node's inputs when it has not heard from a leader for FenceTimeout, because it may be
 // cut off in a minority while the majority has moved its inputs elsewhere; it lets them run again once the
 // leader is heard and the local store has applied everything the leader committed.
+//
+// Separately it tells the leader, through gossip, whether the node is ready to be given inputs: not fenced,
+// and replication to it proven to flow (it applied an entry since it regained contact). raft's heartbeats
+// resume before its log replication does: after failures the leader backs replication off for up to ~10 s,
+// and a node given an input in that window would never see it, leaving a gap in a planned handoff.
 func (n *Node) fenceLoop(ctx context.Context) {
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
+	var (
+		notReady       = true    // what the node last advertised
+		proven         bool      // replication delivered an entry since contact was regained
+		contactAt      time.Time // when the node last came out of the fence
+		appliedAtFence uint64    // applied index at that moment
+		probed         time.Time // when this node, as leader, last wrote a barrier to prove replication
+	)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
 			fenced := n.shouldFence(now)
-			if n.fenced.Swap(fenced) == fenced {
-				continue
+			if n.fenced.Swap(fenced) != fenced {
+				n.logFence(fenced)
+				select {
+				case n.fenceChanged <- struct{}{}:
+				default:
+				}
+				contactAt, appliedAtFence, proven = now, n.raft.AppliedIndex(), false
 			}
-			if fenced {
-				n.log.Warn().Dur("fence_timeout", n.cfg.FenceTimeout).Msg("fenced: no leader contact, stopping local inputs")
-			} else {
-				n.log.Info().Msg("unfenced: leader in contact and store caught up")
+			if !fenced && !proven {
+				proven = n.raft.State() == raft.Leader || n.raft.AppliedIndex() > appliedAtFence || now.Sub(contactAt) > proofTimeout
 			}
-			select {
-			case n.fenceChanged <- struct{}{}:
-			default:
+			if nr := fenced || !proven; nr != notReady {
+				notReady = nr
+				n.updateMeta(func(m *Meta) { m.Fenced = nr })
+			}
+			if n.raft.State() == raft.Leader && now.Sub(probed) >= time.Second && n.peerAwaitingProof() {
+				// A barrier is a log entry: applying it proves to a waiting follower that replication flows.
+				probed = now
+				go n.raft.Barrier(time.Second)
 			}
 		}
 	}
+}
+
+func (n *Node) logFence(fenced bool) {
+	if fenced {
+		n.log.Warn().Dur("fence_timeout", n.cfg.FenceTimeout).Msg("fenced: no leader contact, stopping local inputs")
+	} else {
+		n.log.Info().Msg("unfenced: leader in contact and store caught up")
+	}
+}
+
+// peerAwaitingProof reports whether an alive member says it is not ready yet.
+func (n *Node) peerAwaitingProof() bool {
+	for _, m := range n.members.list() {
+		if m.ID != n.cfg.NodeID && m.Status == StatusAlive && m.Meta.Fenced && !m.Meta.Stopping {
+			return true
+		}
+	}
+	return false
 }
 
 func (n *Node) shouldFence(now time.Time) bool {

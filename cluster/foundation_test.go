@@ -217,3 +217,7 @@ func TestExtraNodesJoinAsNonvotersAndReplaceADeadVoter(t *testing.T) {
 		return nil
 	})
 }
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

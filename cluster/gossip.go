@@ -76,6 +76,8 @@ func (n *Node) publishMeta() error {
 	return nil
 }
 
+// updateMeta changes the node's metadata and has metaLoop push it to peers. It never blocks on the network,
+// so the fence loop can call it while the node is cut off.
 func (n *Node) updateMeta(change func(*Meta)) {
 	n.metaMu.Lock()
 	change(&n.meta)
@@ -84,8 +86,23 @@ func (n *Node) updateMeta(change func(*Meta)) {
 		n.log.Error().Err(err).Msg("gossip metadata not updated")
 		return
 	}
-	if err := n.ml.UpdateNode(5 * time.Second); err != nil {
-		n.log.Warn().Err(err).Msg("gossip metadata update not confirmed")
+	select {
+	case n.metaChanged <- struct{}{}:
+	default: // a push is already pending; it will carry this change too
+	}
+}
+
+// metaLoop pushes metadata changes to peers, one at a time; memberlist's UpdateNode waits for the broadcast.
+func (n *Node) metaLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-n.metaChanged:
+			if err := n.ml.UpdateNode(5 * time.Second); err != nil {
+				n.log.Warn().Err(err).Msg("gossip metadata update not confirmed")
+			}
+		}
 	}
 }
 

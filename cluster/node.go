@@ -30,12 +30,13 @@ type Node struct {
 	trans *raft.NetworkTransport
 	bolt  *raftboltdb.BoltStore
 
-	ml         *memberlist.Memberlist
-	members    *members
-	delegate   *delegate
-	gossipAddr string
-	metaMu     sync.Mutex
-	meta       Meta
+	ml          *memberlist.Memberlist
+	members     *members
+	delegate    *delegate
+	gossipAddr  string
+	metaMu      sync.Mutex
+	meta        Meta
+	metaChanged chan struct{} // capacity 1: metaLoop pushes the latest metadata
 
 	worker   *worker.Worker
 	metrics  *metrics
@@ -71,12 +72,13 @@ func New(cfg Config) (*Node, error) {
 		delegate:     &delegate{},
 		leaderCh:     make(chan bool, 1),
 		fenceChanged: make(chan struct{}, 1),
+		metaChanged:  make(chan struct{}, 1),
 		ctx:          ctx,
 		cancel:       cancel,
 		done:         make(chan struct{}),
 	}
 	n.fenced.Store(true) // nothing runs until the leader has been heard and the store has caught up
-	n.meta = Meta{Boot: time.Now().UnixNano()}
+	n.meta = Meta{Boot: time.Now().UnixNano(), Fenced: true}
 	if cfg.APIAddr != "" {
 		n.meta.API = cfg.APIScheme + "://" + cfg.APIAddr
 	}
@@ -96,6 +98,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n.metrics = newMetrics(n, cfg.Registerer)
+	n.goLoop(n.metaLoop)
 	n.goLoop(n.monitorLeadership)
 	n.goLoop(n.joinLoop)
 	n.goLoop(n.bootstrapLoop)

@@ -91,7 +91,8 @@ func (n *Node) moveReason(m sharding.Move) string {
 }
 
 // eligibleNodes returns the nodes that may own inputs: alive in gossip (or dead for less than DeadNodeGrace),
-// not stopping, not drained or left, and in the raft configuration, so they can see their assignment. The
+// not stopping, not fenced (they hear the leader and have caught up), not drained or left, and in the raft
+// configuration, so they can see their assignment. The
 // duration says when a grace period ends and placement must run again (0: none pending).
 func (n *Node) eligibleNodes(now time.Time) ([]sharding.Node, time.Duration) {
 	inRaft := map[string]bool{}
@@ -113,13 +114,14 @@ func (n *Node) eligibleNodes(now time.Time) ([]sharding.Node, time.Duration) {
 				recheck = left
 			}
 		}
-		stopping := m.Meta.Stopping
+		meta := m.Meta
 		if m.ID == n.cfg.NodeID {
 			n.metaMu.Lock()
-			stopping = n.meta.Stopping
+			meta = n.meta
 			n.metaMu.Unlock()
+			meta.Fenced = false // the leader hears itself
 		}
-		if stopping || !inRaft[m.ID] {
+		if meta.Stopping || meta.Fenced || !inRaft[m.ID] {
 			continue
 		}
 		if r, ok := registry[m.ID]; ok && r.State != store.NodeAlive {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,17 +55,32 @@ func ownersVia(t *testing.T, c *testcluster.Cluster, via int) map[string]string 
 	return out
 }
 
-// waitRunning waits until every input is assigned to a running node and running there, exactly once.
+// waitRunning waits until placement has settled: every input assigned to a running node and running there
+// exactly once, every running node within one input of its fair share, and no handoff still under way.
 func waitRunning(t *testing.T, c *testcluster.Cluster, ids []string) map[string]string {
 	t.Helper()
 	var own map[string]string
-	c.WaitFor(fmt.Sprintf("%d inputs each running on exactly one live node", len(ids)), testcluster.DefaultWait, func() error {
-		own = owners(t, c)
+	c.WaitFor(fmt.Sprintf("%d inputs settled, each running on exactly one live node", len(ids)), testcluster.DefaultWait, func() error {
+		var list struct {
+			Inputs []struct {
+				ID    string    `json:"id"`
+				Node  string    `json:"node"`
+				Since time.Time `json:"since"`
+			} `json:"inputs"`
+		}
+		c.GetJSON(c.WaitLeader(), "/v1/inputs?consistent=true", &list)
+		own = map[string]string{}
+		for _, in := range list.Inputs {
+			own[in.ID] = in.Node
+			if in.Since.After(time.Now()) {
+				return fmt.Errorf("%s is still being handed over to %s", in.ID, in.Node)
+			}
+		}
 		running := map[string]int{}
-		live := map[string]bool{}
-		for _, i := range c.Running() {
+		live := map[string]int{}
+		for _, i := range c.Insiders() {
 			in := c.Node(i)
-			live[in.ID] = true
+			live[in.ID] = 0
 			for _, st := range in.Node.Worker().Local() {
 				if st.Window.Until.IsZero() || st.Window.Until.After(time.Now()) {
 					running[st.ID]++
@@ -72,11 +88,18 @@ func waitRunning(t *testing.T, c *testcluster.Cluster, ids []string) map[string]
 			}
 		}
 		for _, id := range ids {
-			if !live[own[id]] {
+			if _, ok := live[own[id]]; !ok {
 				return fmt.Errorf("%s is on %q, not a live node", id, own[id])
 			}
+			live[own[id]]++
 			if running[id] != 1 {
 				return fmt.Errorf("%s runs %d times", id, running[id])
+			}
+		}
+		lo, hi := len(ids)/len(live), (len(ids)+len(live)-1)/len(live)
+		for n, k := range live {
+			if k < lo || k > hi {
+				return fmt.Errorf("node %s owns %d inputs, fair share %d..%d", n, k, lo, hi)
 			}
 		}
 		return nil
@@ -92,6 +115,19 @@ func expectExactlyOnce(t *testing.T, c *testcluster.Cluster, ids []string, from,
 	settleAfter(to)
 	r := c.Slots(ids, slot, from, to)
 	if r.Missed != 0 || r.Doubled != 0 {
+		for _, id := range ids {
+			if strings.HasPrefix(r.Worst[0], id+" ") {
+				var v struct {
+					Node  string    `json:"node"`
+					Since time.Time `json:"since"`
+				}
+				c.GetJSON(c.WaitLeader(), "/v1/inputs/"+id, &v)
+				t.Logf("%s: owner %s since %s; window %s..%s; hits:", id, v.Node, v.Since.Format("15:04:05.000"), from.Format("15:04:05.000"), to.Format("15:04:05.000"))
+				for _, h := range c.Recorder.Hits(id) {
+					t.Logf("  %s %s", h.Node, h.At.Format("15:04:05.000"))
+				}
+			}
+		}
 		t.Fatalf("want every slot gathered exactly once: %s", r)
 	}
 	t.Logf("slots: %s, by node %v", r, r.ByNode)

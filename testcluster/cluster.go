@@ -39,6 +39,8 @@ type Options struct {
 	Plugins func(reg *inputs.Registry, log zerolog.Logger)
 	// Sink, when set, makes each node's sink (metrics of gathered inputs); nil keeps Cluster.Metrics.
 	Sink func(node string) worker.Sink
+	// Configure, when set, adjusts node i's config before every start (keys, TLS, timings).
+	Configure func(i int, cfg *cluster.Config)
 	// ImportTOML lets the API accept Telegraf TOML (telegrafx.ParseInputs); nil answers 415.
 	ImportTOML func([]byte) ([]store.Input, error)
 }
@@ -68,6 +70,7 @@ type Cluster struct {
 	Faults   *faultnet.Rules
 	mu       sync.Mutex
 	nodes    []*Instance
+	outsider map[int]bool // nodes started by AddOutsider: WaitLeader does not expect them to follow the leader
 	base     string
 	log      zerolog.Logger
 }
@@ -102,8 +105,25 @@ func New(t testing.TB, opts Options) *Cluster {
 // Add starts one more node that joins the running ones and returns its index.
 func (c *Cluster) Add() int {
 	c.t.Helper()
+	return c.add(false)
+}
+
+// AddOutsider starts a node that tries to join but is expected to stay out (see Outsider).
+func (c *Cluster) AddOutsider() int {
+	c.t.Helper()
+	return c.add(true)
+}
+
+func (c *Cluster) add(outsider bool) int {
+	c.t.Helper()
 	c.mu.Lock()
 	i := len(c.nodes)
+	if outsider {
+		if c.outsider == nil {
+			c.outsider = map[int]bool{}
+		}
+		c.outsider[i] = true
+	}
 	in := &Instance{Index: i, ID: fmt.Sprintf("node%d", i+1), DataDir: filepath.Join(c.base, fmt.Sprintf("node%d", i+1))}
 	c.nodes = append(c.nodes, in)
 	c.mu.Unlock()
@@ -141,7 +161,7 @@ func (c *Cluster) start(in *Instance) {
 	if c.opts.Sink != nil {
 		sink = c.opts.Sink(in.ID)
 	}
-	node, err := cluster.New(cluster.Config{
+	cfg := cluster.Config{
 		NodeID:          in.ID,
 		DataDir:         in.DataDir,
 		BindAddr:        "127.0.0.1",
@@ -163,7 +183,11 @@ func (c *Cluster) start(in *Instance) {
 		},
 		Sink:   sink,
 		Faults: c.Faults,
-	})
+	}
+	if c.opts.Configure != nil {
+		c.opts.Configure(in.Index, &cfg)
+	}
+	node, err := cluster.New(cfg)
 	if err != nil {
 		ln.Close()
 		c.t.Fatalf("node %s: start: %v", in.ID, err)
@@ -209,6 +233,20 @@ func (c *Cluster) Running() []int {
 	for _, in := range c.nodes {
 		if in.Node != nil {
 			out = append(out, in.Index)
+		}
+	}
+	return out
+}
+
+// Insiders returns the running nodes expected to follow the leader: all but those AddOutsider started.
+func (c *Cluster) Insiders() []int {
+	var out []int
+	for _, i := range c.Running() {
+		c.mu.Lock()
+		skip := c.outsider[i]
+		c.mu.Unlock()
+		if !skip {
+			out = append(out, i)
 		}
 	}
 	return out

@@ -40,7 +40,7 @@ func (c *Cluster) Leader() int {
 
 func (c *Cluster) leader() (int, error) {
 	var leaderID string
-	for _, i := range c.Running() {
+	for _, i := range c.Insiders() {
 		in := c.Node(i)
 		if in.Node == nil {
 			continue
@@ -54,7 +54,7 @@ func (c *Cluster) leader() (int, error) {
 		}
 		leaderID = st.LeaderID
 	}
-	for _, i := range c.Running() {
+	for _, i := range c.Insiders() {
 		if c.Node(i).ID == leaderID {
 			return i, nil
 		}
