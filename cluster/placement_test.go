@@ -39,7 +39,7 @@ func owners(t *testing.T, c *testcluster.Cluster) map[string]string {
 }
 
 // ownersVia returns input -> node from node via's store, read through the leader.
-func ownersVia(t *testing.T, c *testcluster.Cluster, via int) map[string]string {
+func ownersVia(t testing.TB, c *testcluster.Cluster, via int) map[string]string {
 	t.Helper()
 	var a struct {
 		Nodes      map[string][]string `json:"nodes"`
