@@ -5,6 +5,8 @@ PKGS    ?= ./...
 
 .PHONY: build test race vet fmt bench fuzz up down scale e2e clean
 
+FUZZTIME ?= 30s
+
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/gatherd
 
@@ -25,6 +27,12 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./sharding/
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./worker/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./cluster/
+
+# Each fuzz target for FUZZTIME; `make test` already runs their seed corpora.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzInputSpec$$' -fuzztime $(FUZZTIME) ./api/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseInputs$$' -fuzztime $(FUZZTIME) ./telegrafx/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeApply$$' -fuzztime $(FUZZTIME) ./store/
 
 clean:
 	rm -rf bin

@@ -58,6 +58,9 @@ func jsonFieldError(err error) error {
 		return &store.FieldError{Field: "body", Reason: fmt.Sprintf("malformed JSON at byte %d: %v", syntaxErr.Offset, err)}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		if name == "" {
+			return &store.FieldError{Field: "body", Reason: `unknown field ""`}
+		}
 		return &store.FieldError{Field: name, Reason: "unknown field"}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return &store.FieldError{Field: "body", Reason: "empty or truncated JSON"}
