@@ -221,3 +221,43 @@ func TestExtraNodesJoinAsNonvotersAndReplaceADeadVoter(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+func TestLeaveRemovesANodeForGood(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
+	c.Add()
+	ids := applyRecords(t, c, 40)
+	waitRunning(t, c, ids)
+	l := c.WaitLeader()
+	gone := (l + 1) % 4
+	if c.Node(gone).Node.IsLeader() {
+		gone = (l + 2) % 4
+	}
+	goneID := c.Node(gone).ID
+	from := time.Now()
+	if code, b := c.Do(l, http.MethodPost, "/v1/nodes/"+goneID+"/leave", nil); code != http.StatusOK {
+		t.Fatalf("leave: %d %s", code, b)
+	}
+	select {
+	case <-c.Node(gone).Node.Done():
+	case <-time.After(testcluster.DefaultWait):
+		t.Fatal("the node did not shut down after leaving")
+	}
+	c.Kill(gone) // releases the slot's HTTP server; the node itself already stopped
+	c.WaitFor(goneID+" out of raft, 3 voters left", testcluster.DefaultWait, func() error {
+		voters := 0
+		for _, m := range members(t, c, c.WaitLeader()) {
+			if m.ID == goneID && m.Raft != "none" {
+				return fmt.Errorf("%s is still a raft %s", goneID, m.Raft)
+			}
+			if m.Voter {
+				voters++
+			}
+		}
+		if voters != 3 {
+			return fmt.Errorf("%d voters", voters)
+		}
+		return nil
+	})
+	waitRunning(t, c, ids)
+	expectExactlyOnce(t, c, ids, from, time.Now().Add(-slot))
+}
