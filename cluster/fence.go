@@ -24,6 +24,7 @@ func (n *Node) fenceLoop(ctx context.Context) {
 	defer t.Stop()
 	var (
 		notReady       = true    // what the node last advertised
+		wasProving     bool      // likewise
 		proven         bool      // replication delivered an entry since contact was regained
 		contactAt      time.Time // when the node last came out of the fence
 		appliedAtFence uint64    // applied index at that moment
@@ -46,9 +47,9 @@ func (n *Node) fenceLoop(ctx context.Context) {
 			if !fenced && !proven {
 				proven = n.raft.State() == raft.Leader || n.raft.AppliedIndex() > appliedAtFence || now.Sub(contactAt) > proofTimeout
 			}
-			if nr := fenced || !proven; nr != notReady {
-				notReady = nr
-				n.updateMeta(func(m *Meta) { m.Fenced = nr })
+			if nr, proving := fenced || !proven, !fenced && !proven; nr != notReady || proving != wasProving {
+				notReady, wasProving = nr, proving
+				n.updateMeta(func(m *Meta) { m.Fenced, m.Proving = nr, proving })
 			}
 			if n.raft.State() == raft.Leader && now.Sub(probed) >= time.Second && n.peerAwaitingProof() {
 				// A barrier is a log entry: applying it proves to a waiting follower that replication flows.
@@ -67,10 +68,11 @@ func (n *Node) logFence(fenced bool) {
 	}
 }
 
-// peerAwaitingProof reports whether an alive member says it is not ready yet.
+// peerAwaitingProof reports whether an alive member hears the leader but waits for replication to prove
+// itself. A member that does not hear the leader at all gets no barrier: it would not receive it.
 func (n *Node) peerAwaitingProof() bool {
 	for _, m := range n.members.list() {
-		if m.ID != n.cfg.NodeID && m.Status == StatusAlive && m.Meta.Fenced && !m.Meta.Stopping {
+		if m.ID != n.cfg.NodeID && m.Status == StatusAlive && m.Meta.Proving {
 			return true
 		}
 	}
