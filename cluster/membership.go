@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"slices"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -100,9 +101,9 @@ func (n *Node) balanceVoters(servers map[string]raft.Server, now time.Time) (rec
 			candidates = append(candidates, id)
 		}
 	}
-	sortStrings(candidates)
-	sortStrings(deadVoters)
-	voters := len(healthyVoters) + countVoters(servers) - len(healthyVoters) // all voters, dead included
+	slices.Sort(candidates)
+	slices.Sort(deadVoters)
+	voters := countVoters(servers) // dead voters included: they still count toward the quorum
 	target := min(n.cfg.Voters, len(healthyVoters)+len(candidates))
 	if target%2 == 0 {
 		target-- // an even voter count adds a voter without adding a tolerated failure

@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/gatherd/gatherd/sharding"
@@ -131,5 +130,3 @@ func (n *Node) eligibleNodes(now time.Time) ([]sharding.Node, time.Duration) {
 	}
 	return nodes, recheck
 }
-
-func sortStrings(s []string) { slices.Sort(s) }
