@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -44,16 +46,17 @@ func addClientCommands(root *cobra.Command) {
 
 // clientOpts are the flags every client command shares.
 type clientOpts struct {
-	addr, output, token string
-	flags               *pflag.FlagSet
+	addr, output, token, caCert string
+	flags                       *pflag.FlagSet
 }
 
-// addClientFlags gives cmd, and the subcommands it will have, --addr, --output and --token.
+// addClientFlags gives cmd, and the subcommands it will have, --addr, --output, --token and --ca-cert.
 func addClientFlags(cmd *cobra.Command) *clientOpts {
 	o := &clientOpts{flags: cmd.PersistentFlags()}
 	o.flags.StringVar(&o.addr, "addr", defaultAddr, "API of the node to ask, URL or host:port (env GATHERD_ADDR)")
 	o.flags.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
 	o.flags.StringVar(&o.token, "token", "", "API bearer token (env GATHERD_TOKEN)")
+	o.flags.StringVar(&o.caCert, "ca-cert", "", "CA certificate (PEM) to trust for an https --addr (env GATHERD_CA_CERT)")
 	return o
 }
 
@@ -70,7 +73,25 @@ func (o *clientOpts) setup() (*client.Client, error) {
 	if env := os.Getenv("GATHERD_TOKEN"); env != "" && !o.flags.Changed("token") {
 		token = env
 	}
-	return client.New(addr, client.WithToken(token))
+	opts := []client.Option{client.WithToken(token)}
+	ca := o.caCert
+	if env := os.Getenv("GATHERD_CA_CERT"); env != "" && !o.flags.Changed("ca-cert") {
+		ca = env
+	}
+	if ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-cert: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-cert %s holds no PEM certificate", ca)
+		}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		opts = append(opts, client.WithHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: tr}))
+	}
+	return client.New(addr, opts...)
 }
 
 func (o *clientOpts) json() bool { return o.output == "json" }
