@@ -34,5 +34,55 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseInputs$$' -fuzztime $(FUZZTIME) ./telegrafx/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeApply$$' -fuzztime $(FUZZTIME) ./store/
 
+# gatherd's worker next to one Telegraf agent (same module) on this machine: CPU per gather and memory at
+# 10k http_response inputs, one child process per mode, then the ratios. About 6 minutes; run it alone.
+.PHONY: bench-telegraf
+bench-telegraf:
+	$(GO) run ./bench/telegrafcmp -n 10000
+
 clean:
 	rm -rf bin
+
+# --- Docker: `make up` runs a 3-node cluster with a demo target and demo inputs (docker-compose.yml). ---
+# N is the total number of nodes: node1..node3 plus N-3 `worker` replicas. Nothing is pulled: the image is FROM
+# scratch with bin/gatherd and the host's CA bundle.
+IMAGE   ?= gatherd:dev
+PROJECT ?= gatherd
+N       ?= 3
+COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
+DC       = GATHERD_IMAGE=$(IMAGE) $(COMPOSE) -p $(PROJECT) -f docker-compose.yml
+WORKERS  = $$(n=$(N); if [ "$$n" -lt 3 ] 2>/dev/null || ! [ "$$n" -eq "$$n" ] 2>/dev/null; then echo "N must be a number >= 3" >&2; exit 1; fi; echo $$((n - 3)))
+
+.PHONY: image
+
+image: build
+	@mkdir -p bin/image/empty
+	cp /etc/ssl/certs/ca-certificates.crt bin/image/ca-certificates.crt
+	docker build -t $(IMAGE) .
+
+up: image
+	w=$(WORKERS) && $(DC) up -d --remove-orphans --scale worker=$$w
+	@PROJECT=$(PROJECT) GATHERD=$(BIN) deploy/forget-gone-workers.sh
+	@echo "API: http://localhost:8081 (node1), :8082, :8083; demo target: http://localhost:9000/hits"
+	@echo "try: curl -s localhost:8081/v1/status; curl -s localhost:8081/v1/assignments; $(COMPOSE) -p $(PROJECT) logs -f node1"
+
+# Stops and removes the containers; the named volumes (node data, so every input) stay. `make down V=1`
+# removes them too. Workers stop first, so that they hand their inputs over while node1..3 run and no raft vote
+# moves to a worker (whose data goes with its container).
+down:
+	$(DC) stop -t 30 worker
+	$(DC) down --remove-orphans $(if $(V),-v)
+
+# Grows or shrinks the worker service to N-3 replicas; removed workers hand their inputs over first, then the
+# cluster forgets them (deploy/forget-gone-workers.sh).
+scale:
+	w=$(WORKERS) && $(DC) up -d --no-recreate --no-deps --scale worker=$$w worker
+	@PROJECT=$(PROJECT) GATHERD=$(BIN) deploy/forget-gone-workers.sh
+
+# The container chaos suite (e2e/, build tag e2e) under its own compose project; skips without Docker.
+e2e: image
+	@p=gatherd-e2e-$$$$; rc=0; \
+	GATHERD_E2E_PROJECT=$$p GATHERD_IMAGE=$(IMAGE) GATHERD_COMPOSE="$(COMPOSE)" \
+		$(GO) test -tags e2e -count=1 -timeout 15m -v ./e2e/ || rc=$$?; \
+	GATHERD_IMAGE=$(IMAGE) $(COMPOSE) -p $$p -f docker-compose.yml down -v --remove-orphans -t 1 >/dev/null 2>&1; \
+	exit $$rc

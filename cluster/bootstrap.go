@@ -44,7 +44,8 @@ func (n *Node) tryBootstrap() bool {
 			n.log.Info().Str("peer", m.ID).Msg("cluster already bootstrapped; waiting to be added")
 			return true
 		}
-		if m.Meta.Raft != "" {
+		// Join-only nodes (bootstrap-expect 0) never become first voters, however their IDs sort.
+		if m.Meta.Raft != "" && m.Meta.Bootstrap {
 			fresh = append(fresh, m)
 		}
 	}

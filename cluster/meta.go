@@ -8,13 +8,14 @@ import (
 // Meta is what a node tells the others about itself through gossip. memberlist caps it at 512 bytes, so it
 // holds addresses and flags only.
 type Meta struct {
-	API      string `json:"api"`               // scheme://host:port of the HTTP API
-	Raft     string `json:"raft"`              // host:port of the raft transport
-	HasState bool   `json:"state,omitempty"`   // the node holds raft state, so the cluster was bootstrapped
-	Stopping bool   `json:"stop,omitempty"`    // shutting down: move my inputs away now, with a handoff
-	Fenced   bool   `json:"fenced,omitempty"`  // not ready: fenced, or replication to it not yet proven; give me no inputs
-	Proving  bool   `json:"proving,omitempty"` // hears the leader, waits for a replicated entry to prove replication
-	Boot     int64  `json:"boot"`              // start time (Unix ns): a larger value means the node restarted
+	API       string `json:"api"`                 // scheme://host:port of the HTTP API
+	Raft      string `json:"raft"`                // host:port of the raft transport
+	HasState  bool   `json:"state,omitempty"`     // the node holds raft state, so the cluster was bootstrapped
+	Stopping  bool   `json:"stop,omitempty"`      // shutting down: move my inputs away now, with a handoff
+	Fenced    bool   `json:"fenced,omitempty"`    // not ready: fenced, or replication to it not yet proven; give me no inputs
+	Proving   bool   `json:"proving,omitempty"`   // hears the leader, waits for a replicated entry to prove replication
+	Bootstrap bool   `json:"bootstrap,omitempty"` // started with bootstrap-expect > 0: may be a first voter
+	Boot      int64  `json:"boot"`                // start time (Unix ns): a larger value means the node restarted
 }
 
 const maxMeta = 512

@@ -460,7 +460,11 @@ func TestPanicRecovered(t *testing.T) {
 	iv := 50 * time.Millisecond
 	f.w.Apply(tasks(Task{ID: id, Plugin: "rec", Interval: iv, Version: 1}))
 	p := f.rec(t, id, 0)
-	waitFor(t, 5*time.Second, "3 panics", func() bool { return status(t, f.w, id).Panics >= 3 })
+	// Panics and gathers are counted at two moments of one gather: wait for both.
+	waitFor(t, 5*time.Second, "3 panicking gathers", func() bool {
+		st := status(t, f.w, id)
+		return st.Panics >= 3 && st.Gathers >= 3
+	})
 	st := status(t, f.w, id)
 	if st.Errors < st.Panics || st.State != "running" || !strings.Contains(st.LastError, "boom") || st.Gathers < 3 {
 		t.Fatalf("status after panics = %+v", st)

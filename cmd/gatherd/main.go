@@ -23,7 +23,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newAgentCmd(), newTLSInitCmd())
+	root.AddCommand(newAgentCmd(), newTLSInitCmd(), newDemoTargetCmd())
 	addClientCommands(root)
 	return root
 }
