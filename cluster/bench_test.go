@@ -84,7 +84,7 @@ func failover(b *testing.B, killLeader bool) []time.Duration {
 	}
 	var out []time.Duration
 	for range runs(10) {
-		waitSettled(b, c, ids)
+		waitRunning(b, c, ids)
 		l := c.WaitLeader()
 		victim := (l + 1) % 3
 		if killLeader {
@@ -94,31 +94,6 @@ func failover(b *testing.B, killLeader bool) []time.Duration {
 		c.Restart(victim)
 	}
 	return out
-}
-
-// waitSettled waits until every input is assigned to a ready, running node and no handoff is pending.
-func waitSettled(b testing.TB, c *testcluster.Cluster, ids []string) {
-	c.WaitFor("placement settled", testcluster.DefaultWait, func() error {
-		var list struct {
-			Inputs []struct {
-				ID    string    `json:"id"`
-				Node  string    `json:"node"`
-				Since time.Time `json:"since"`
-			} `json:"inputs"`
-		}
-		c.GetJSON(c.WaitLeader(), "/v1/inputs?consistent=true", &list)
-		per := map[string]int{}
-		for _, in := range list.Inputs {
-			if in.Node == "" || in.Since.After(time.Now()) {
-				return fmt.Errorf("%s not settled", in.ID)
-			}
-			per[in.Node]++
-		}
-		if len(per) != len(c.Running()) {
-			return fmt.Errorf("inputs on %d of %d nodes", len(per), len(c.Running()))
-		}
-		return nil
-	})
 }
 
 func BenchmarkFailover(b *testing.B) {

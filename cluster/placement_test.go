@@ -33,7 +33,7 @@ func applyRecords(t *testing.T, c *testcluster.Cluster, n int) []string {
 }
 
 // owners returns input -> node from the leader's store.
-func owners(t *testing.T, c *testcluster.Cluster) map[string]string {
+func owners(t testing.TB, c *testcluster.Cluster) map[string]string {
 	t.Helper()
 	return ownersVia(t, c, c.WaitLeader())
 }
@@ -57,7 +57,7 @@ func ownersVia(t testing.TB, c *testcluster.Cluster, via int) map[string]string 
 
 // waitRunning waits until placement has settled: every input assigned to a running node and running there
 // exactly once, every running node within one input of its fair share, and no handoff still under way.
-func waitRunning(t *testing.T, c *testcluster.Cluster, ids []string) map[string]string {
+func waitRunning(t testing.TB, c *testcluster.Cluster, ids []string) map[string]string {
 	t.Helper()
 	var own map[string]string
 	c.WaitFor(fmt.Sprintf("%d inputs settled, each running on exactly one live node", len(ids)), testcluster.DefaultWait, func() error {
