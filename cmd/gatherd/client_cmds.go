@@ -46,32 +46,35 @@ func addClientCommands(root *cobra.Command) {
 
 // clientOpts are the flags every client command shares.
 type clientOpts struct {
-	addr, output, token, caCert string
-	flags                       *pflag.FlagSet
+	addr, output, token, tokenFile, caCert string
+	flags                                  *pflag.FlagSet
 }
 
-// addClientFlags gives cmd, and the subcommands it will have, --addr, --output, --token and --ca-cert.
+// addClientFlags gives cmd, and the subcommands it will have, --addr, --output, --token, --token-file and
+// --ca-cert.
 func addClientFlags(cmd *cobra.Command) *clientOpts {
 	o := &clientOpts{flags: cmd.PersistentFlags()}
 	o.flags.StringVar(&o.addr, "addr", defaultAddr, "API of the node to ask, URL or host:port (env GATHERD_ADDR)")
 	o.flags.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
 	o.flags.StringVar(&o.token, "token", "", "API bearer token (env GATHERD_TOKEN)")
+	o.flags.StringVar(&o.tokenFile, "token-file", "", "file holding the API bearer token (env GATHERD_TOKEN_FILE)")
 	o.flags.StringVar(&o.caCert, "ca-cert", "", "CA certificate (PEM) to trust for an https --addr (env GATHERD_CA_CERT)")
 	return o
 }
 
-// setup checks the flags and returns a client for --addr, taking GATHERD_ADDR and GATHERD_TOKEN from the
-// environment for flags not given.
+// setup checks the flags and returns a client for --addr, taking GATHERD_ADDR, GATHERD_TOKEN,
+// GATHERD_TOKEN_FILE and GATHERD_CA_CERT from the environment for flags not given.
 func (o *clientOpts) setup() (*client.Client, error) {
 	if o.output != "table" && o.output != "json" {
 		return nil, fmt.Errorf("--output must be table or json, not %q", o.output)
 	}
-	addr, token := o.addr, o.token
+	addr := o.addr
 	if env := os.Getenv("GATHERD_ADDR"); env != "" && !o.flags.Changed("addr") {
 		addr = env
 	}
-	if env := os.Getenv("GATHERD_TOKEN"); env != "" && !o.flags.Changed("token") {
-		token = env
+	token, err := o.resolveToken()
+	if err != nil {
+		return nil, err
 	}
 	opts := []client.Option{client.WithToken(token)}
 	ca := o.caCert
@@ -92,6 +95,40 @@ func (o *clientOpts) setup() (*client.Client, error) {
 		opts = append(opts, client.WithHTTPClient(&http.Client{Timeout: 30 * time.Second, Transport: tr}))
 	}
 	return client.New(addr, opts...)
+}
+
+// resolveToken picks the token as Consul's CLI does: --token, then --token-file, then GATHERD_TOKEN, then
+// GATHERD_TOKEN_FILE. A flag given on the command line beats the environment even when the environment holds
+// the other form.
+func (o *clientOpts) resolveToken() (string, error) {
+	switch {
+	case o.flags.Changed("token"):
+		return o.token, nil
+	case o.flags.Changed("token-file"):
+		return readTokenFile("--token-file", o.tokenFile)
+	case os.Getenv("GATHERD_TOKEN") != "":
+		return os.Getenv("GATHERD_TOKEN"), nil
+	case os.Getenv("GATHERD_TOKEN_FILE") != "":
+		return readTokenFile("GATHERD_TOKEN_FILE", os.Getenv("GATHERD_TOKEN_FILE"))
+	}
+	return "", nil
+}
+
+// readTokenFile returns the token in file: its content without surrounding white space. The error never shows
+// the content.
+func readTokenFile(what, file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", what, err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if tok == "" {
+		return "", fmt.Errorf("%s %s is empty", what, file)
+	}
+	if strings.ContainsAny(tok, " \t\r\n") {
+		return "", fmt.Errorf("%s %s must hold one token and nothing else", what, file)
+	}
+	return tok, nil
 }
 
 func (o *clientOpts) json() bool { return o.output == "json" }

@@ -353,3 +353,54 @@ func TestKeygen(t *testing.T) {
 		t.Error("two keys are the same")
 	}
 }
+
+func TestTokenFile(t *testing.T) {
+	api := newFakeAPI(t, map[string]answer{"GET /v1/plugins": {200, `{"plugins":["cpu"]}`}})
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good", "from-file\n")
+	envFile := write("env", "from-env-file")
+	t.Setenv("GATHERD_TOKEN_FILE", envFile)
+	t.Setenv("GATHERD_TOKEN", "")
+	for _, args := range [][]string{
+		{},                     // GATHERD_TOKEN_FILE
+		{"--token-file", good}, // the flag beats the environment
+		{"--token", "flag", "--token-file", good}, // --token beats --token-file
+	} {
+		if _, _, err := run(t, "", append([]string{"plugins", "--addr", api.URL}, args...)...); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	t.Setenv("GATHERD_TOKEN", "from-env") // GATHERD_TOKEN beats GATHERD_TOKEN_FILE
+	if _, _, err := run(t, "", "plugins", "--addr", api.URL); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range api.requests() {
+		got = append(got, r.Auth)
+	}
+	want := []string{"Bearer from-env-file", "Bearer from-file", "Bearer flag", "Bearer from-env"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Authorization headers %q, want %q", got, want)
+	}
+
+	// Files that hold no single token fail without sending anything, and never print what they hold.
+	for name, content := range map[string]string{"empty": " \n", "two": "secret-a secret-b\n"} {
+		_, _, err := run(t, "", "plugins", "--addr", api.URL, "--token-file", write(name, content))
+		if err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("%s token file: %v", name, err)
+		}
+	}
+	if _, _, err := run(t, "", "plugins", "--addr", api.URL, "--token-file", filepath.Join(dir, "missing")); err == nil {
+		t.Error("a missing token file was accepted")
+	}
+	if n := len(api.requests()); n != 4 {
+		t.Errorf("%d requests, want 4: a bad token file must stop the command", n)
+	}
+}
