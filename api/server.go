@@ -1,6 +1,7 @@
 package api
 
 import (
+	stdlog "log"
 	"net/http"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gatherd/gatherd/cluster"
 	"github.com/gatherd/gatherd/inputs"
+	"github.com/gatherd/gatherd/logging"
 	"github.com/gatherd/gatherd/store"
 )
 
@@ -147,11 +149,14 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// NewHTTPServer wraps a handler with the timeouts a server facing hostile clients needs.
-func NewHTTPServer(addr string, h http.Handler) *http.Server {
+// NewHTTPServer wraps a handler with the timeouts a server facing hostile clients needs. The server's own
+// errors (failed TLS handshakes, panics in handlers) go to log: left nil they would go to the standard
+// library's logger, which Telegraf takes over and labels as its own.
+func NewHTTPServer(addr string, h http.Handler, log zerolog.Logger) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
+		ErrorLog:          stdlog.New(&logging.LevelWriter{Logger: log.With().Str("module", "http").Logger()}, "", 0),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -196,7 +196,7 @@ func (c *Cluster) start(in *Instance) {
 	raftPort, _ := strconv.Atoi(portOf(node.RaftAddr()))
 	// WriteRate -1: tests and benchmarks write from one address as fast as they can.
 	handler := api.New(api.Options{Node: node, Plugins: plugins, Gatherer: reg, Logger: log, ImportTOML: c.opts.ImportTOML, WriteRate: -1})
-	srv := api.NewHTTPServer("", handler.Handler())
+	srv := api.NewHTTPServer("", handler.Handler(), log)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error().Err(err).Msg("api server failed")

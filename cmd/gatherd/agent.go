@@ -176,7 +176,7 @@ func runAgent(ctx context.Context, v *viper.Viper) error {
 		ln.Close()
 		return err
 	}
-	srv := api.NewHTTPServer(httpAddr, api.New(sec.apiOptions(api.Options{Node: node, Plugins: builtinPlugins, Gatherer: reg, Logger: log, ImportTOML: telegrafx.ParseInputs})).Handler())
+	srv := api.NewHTTPServer(httpAddr, api.New(sec.apiOptions(api.Options{Node: node, Plugins: builtinPlugins, Gatherer: reg, Logger: log, ImportTOML: telegrafx.ParseInputs})).Handler(), log)
 	serveErr := make(chan error, 1)
 	if sec.tls != nil {
 		srv.TLSConfig = sec.tls.APIServer()
