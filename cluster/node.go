@@ -25,10 +25,11 @@ type Node struct {
 	cfg Config
 	log zerolog.Logger
 
-	store *store.Store
-	raft  *raft.Raft
-	trans *raft.NetworkTransport
-	bolt  *raftboltdb.BoltStore
+	store  *store.Store
+	raft   *raft.Raft
+	trans  *raft.NetworkTransport
+	stream *streamLayer
+	bolt   *raftboltdb.BoltStore
 
 	ml          *memberlist.Memberlist
 	members     *members
@@ -137,6 +138,7 @@ func (n *Node) startRaft() error {
 		return err
 	}
 	n.meta.Raft = stream.Addr().String()
+	n.stream = stream
 	n.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream:                stream,
 		MaxPool:               3,
@@ -177,6 +179,7 @@ func (n *Node) startRaft() error {
 }
 
 func (n *Node) shutdownRaft() {
+	n.stream.abort()
 	if err := n.raft.Shutdown().Error(); err != nil {
 		n.log.Warn().Err(err).Msg("raft shutdown")
 	}
@@ -190,7 +193,9 @@ func (n *Node) Shutdown() error {
 	n.stopOnce.Do(func() {
 		n.cancel()
 		// raft first: it releases loops blocked in Barrier or Apply, so the WaitGroup can drain; the worker
-		// last, so no loop can hand it work after it stopped.
+		// last, so no loop can hand it work after it stopped. Aborting raft's outbound connections first keeps
+		// its shutdown from waiting on peers that are gone.
+		n.stream.abort()
 		if err := n.raft.Shutdown().Error(); err != nil {
 			n.log.Warn().Err(err).Msg("raft shutdown")
 		}

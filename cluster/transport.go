@@ -1,9 +1,11 @@
 package cluster
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -12,11 +14,21 @@ import (
 )
 
 // streamLayer is raft's network: TCP, with mutual TLS when configured (raft has no TLS of its own).
+//
+// It can abort its outbound connections. raft.Shutdown waits for the replication goroutines, and those may be
+// blocked in a dial, or in an RPC on a connection, to a peer that vanished (a container gone takes its IP with
+// it: SYNs and writes go unanswered) for up to the transport's 10 s timeout, which made a stopping node hang
+// past Docker's grace period. abort, called before raft.Shutdown, cancels the dials and closes the connections.
 type streamLayer struct {
 	net.Listener
 	advertise net.Addr
 	tls       *tls.Config
 	faults    *faultnet.Rules
+
+	ctx    context.Context // cancelled by abort
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	conns  map[*abortableConn]struct{} // open outbound connections
 }
 
 func newStreamLayer(bind, advertiseIP string, port int, tlsConf *tls.Config, faults *faultnet.Rules) (*streamLayer, error) {
@@ -33,7 +45,9 @@ func newStreamLayer(bind, advertiseIP string, port int, tlsConf *tls.Config, fau
 	if tlsConf != nil {
 		ln = tls.NewListener(ln, tlsConf)
 	}
-	return &streamLayer{Listener: ln, advertise: adv, tls: tlsConf, faults: faults}, nil
+	ctx, cancel := context.WithCancel(context.Background())
+	return &streamLayer{Listener: ln, advertise: adv, tls: tlsConf, faults: faults, ctx: ctx, cancel: cancel,
+		conns: map[*abortableConn]struct{}{}}, nil
 }
 
 // Addr is the address other nodes dial, which differs from the listener's when bound to 0.0.0.0.
@@ -45,18 +59,53 @@ func (s *streamLayer) Dial(address raft.ServerAddress, timeout time.Duration) (n
 	if !s.faults.Allowed(self, to) {
 		return nil, fmt.Errorf("dial %s: partitioned by faultnet", to)
 	}
-	d := &net.Dialer{Timeout: timeout}
+	ctx, cancel := context.WithTimeout(s.ctx, timeout)
+	defer cancel()
 	var c net.Conn
 	var err error
 	if s.tls != nil {
-		c, err = tls.DialWithDialer(d, "tcp", to, s.tls)
+		c, err = (&tls.Dialer{Config: s.tls}).DialContext(ctx, "tcp", to)
 	} else {
-		c, err = d.Dial("tcp", to)
+		c, err = (&net.Dialer{}).DialContext(ctx, "tcp", to)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return s.faults.Track(self, to, c), nil
+	ac := &abortableConn{Conn: s.faults.Track(self, to, c), layer: s}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx.Err() != nil { // aborted while dialing
+		c.Close()
+		return nil, fmt.Errorf("dial %s: raft transport shutting down", to)
+	}
+	s.conns[ac] = struct{}{}
+	return ac, nil
+}
+
+// abort fails every dial under way and to come, and closes every outbound connection, so that nothing raft
+// waits for on shutdown stays blocked on the network. Inbound connections are raft's to close.
+func (s *streamLayer) abort() {
+	s.cancel()
+	s.mu.Lock()
+	conns := s.conns
+	s.conns = map[*abortableConn]struct{}{}
+	s.mu.Unlock()
+	for c := range conns {
+		_ = c.Conn.Close()
+	}
+}
+
+// abortableConn is an outbound connection that leaves the stream layer's set when closed.
+type abortableConn struct {
+	net.Conn
+	layer *streamLayer
+}
+
+func (c *abortableConn) Close() error {
+	c.layer.mu.Lock()
+	delete(c.layer.conns, c)
+	c.layer.mu.Unlock()
+	return c.Conn.Close()
 }
 
 // addressProvider resolves a raft server ID to the raft address the node currently gossips, so a node that

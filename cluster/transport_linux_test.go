@@ -1,0 +1,109 @@
+package cluster
+
+import (
+	"errors"
+	"net"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// abort releases what raft's shutdown would wait for: reads on established connections and dials under way.
+func TestStreamLayerAbort(t *testing.T) {
+	server, err := newStreamLayer("127.0.0.1", "127.0.0.1", 0, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	go func() { // accept and never answer, like a peer whose container froze
+		for {
+			if _, err := server.Accept(); err != nil {
+				return
+			}
+		}
+	}()
+	client, err := newStreamLayer("127.0.0.1", "127.0.0.1", 0, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	conn, err := client.Dial(raft.ServerAddress(server.Addr().String()), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readErr := make(chan error, 1)
+	go func() {
+		_, err := conn.Read(make([]byte, 1))
+		readErr <- err
+	}()
+
+	// A dial to an address that never answers, as a vanished container's IP does.
+	dialErr := make(chan error, 1)
+	hole, blackhole := blackHole(t)
+	if blackhole {
+		go func() {
+			_, err := client.Dial(raft.ServerAddress(hole), time.Minute)
+			dialErr <- err
+		}()
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	client.abort()
+	select {
+	case err := <-readErr:
+		if err == nil {
+			t.Error("read returned no error after abort")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a read on an outbound connection was still blocked 10s after abort")
+	}
+	if blackhole {
+		select {
+		case err := <-dialErr:
+			if err == nil {
+				t.Error("dial to a black hole succeeded")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a dial was still blocked 10s after abort")
+		}
+	} else {
+		t.Log("no black hole on this machine: the dial half is not exercised")
+	}
+	if _, err := client.Dial(raft.ServerAddress(server.Addr().String()), time.Second); err == nil {
+		t.Error("a dial after abort succeeded")
+	}
+}
+
+// blackHole returns an address whose dials hang: a listener with a backlog of 0 whose queue is filled with
+// connections it never accepts, so that Linux drops further SYNs. ok is false where that does not work.
+func blackHole(t *testing.T) (addr string, ok bool) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return "", false
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		return "", false
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		return "", false
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		return "", false
+	}
+	addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+	for range 16 {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			t.Cleanup(func() { c.Close() })
+			continue
+		}
+		var ne net.Error
+		return addr, errors.As(err, &ne) && ne.Timeout()
+	}
+	return "", false
+}
