@@ -218,6 +218,57 @@ func TestExtraNodesJoinAsNonvotersAndReplaceADeadVoter(t *testing.T) {
 	})
 }
 
+// A voter stopped gracefully (SIGTERM: `docker restart`, a rolling upgrade) keeps its vote through the grace
+// period, as a crashed one does, instead of handing it to a non-voter at once.
+func TestStoppedVoterKeepsItsVoteWithinGrace(t *testing.T) {
+	const grace = 8 * time.Second
+	// The handoff delay keeps the victim alive but stopping for a while, as its inputs move.
+	c := testcluster.New(t, testcluster.Options{Nodes: 3, DeadVoterGrace: grace, HandoffDelay: 2 * time.Second})
+	worker := c.Add()
+	waitRunning(t, c, applyRecords(t, c, 40))
+	suffrage := func(via int) map[string]string {
+		out := map[string]string{}
+		for _, m := range members(t, c, via) {
+			out[m.ID] = m.Raft
+		}
+		return out
+	}
+	wid := c.Node(worker).ID
+	c.WaitFor("the fourth node a non-voter", testcluster.DefaultWait, func() error {
+		if r := suffrage(c.WaitLeader())[wid]; r != "nonvoter" {
+			return fmt.Errorf("%s is %q", wid, r)
+		}
+		return nil
+	})
+	// Gossip has known every member as alive for longer than the grace: only the time since the victim left may
+	// count, not the time since it last changed state.
+	time.Sleep(grace + time.Second)
+	l := c.WaitLeader()
+	victim := -1
+	for _, i := range c.Running() {
+		if i != l && i != worker {
+			victim = i
+			break
+		}
+	}
+	vid := c.Node(victim).ID
+	c.Stop(victim)              // returns once it has handed its inputs over and left gossip
+	time.Sleep(1 * time.Second) // a few membership passes on the leader, well within the grace
+	got := suffrage(c.WaitLeader())
+	if got[vid] != "voter" || got[wid] != "nonvoter" {
+		t.Fatalf("after a graceful stop within the grace: %s is %q and %s is %q, want voter and nonvoter", vid, got[vid], wid, got[wid])
+	}
+	c.Restart(victim)
+	c.WaitFor("the restarted voter alive", testcluster.DefaultWait, func() error {
+		for _, m := range members(t, c, c.WaitLeader()) {
+			if m.ID == vid && m.Status != "alive" {
+				return fmt.Errorf("%+v", m)
+			}
+		}
+		return nil
+	})
+}
+
 type errString string
 
 func (e errString) Error() string { return string(e) }

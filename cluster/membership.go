@@ -77,12 +77,16 @@ func (n *Node) balanceVoters(servers map[string]raft.Server, now time.Time) (rec
 	var healthyVoters, deadVoters, candidates []string
 	for id, s := range servers {
 		m, ok := n.members.get(id)
-		healthy := ok && m.Status == StatusAlive && !m.Meta.Stopping
+		alive := ok && m.Status == StatusAlive
+		// A stopping node is no candidate for a vote, but a stopping voter is not dead yet either: it is most
+		// likely restarting (SIGTERM from `docker restart` or a rolling upgrade). Its grace period starts when it
+		// has left gossip, as for a crash; replacing it at once would move votes onto ephemeral workers.
+		healthy := alive && !m.Meta.Stopping
 		if id == n.cfg.NodeID {
-			healthy = true
+			alive, healthy = true, true
 		}
 		switch {
-		case s.Suffrage == raft.Voter && healthy:
+		case s.Suffrage == raft.Voter && alive:
 			healthyVoters = append(healthyVoters, id)
 		case s.Suffrage == raft.Voter:
 			// A voter gossip never reported is counted dead from the time this leader took over.
