@@ -44,27 +44,37 @@ clean:
 	rm -rf bin
 
 # --- Docker: `make up` runs a 3-node cluster with a demo target and demo inputs (docker-compose.yml). ---
+# The cluster is secured with what `make secrets` puts in $(SECRETS): encrypted gossip, mutual TLS between nodes,
+# an HTTPS API that wants a token (`. $(SECRETS)/env` points bin/gatherd at it).
 # N is the total number of nodes: node1..node3 plus N-3 `worker` replicas. Nothing is pulled: the image is FROM
 # scratch with bin/gatherd and the host's CA bundle.
 IMAGE   ?= gatherd:dev
 PROJECT ?= gatherd
 N       ?= 3
 COMPOSE ?= $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
-DC       = GATHERD_IMAGE=$(IMAGE) $(COMPOSE) -p $(PROJECT) -f docker-compose.yml
+SECRETS ?= .secrets
+DC       = GATHERD_IMAGE=$(IMAGE) GATHERD_SECRETS=$(abspath $(SECRETS)) $(COMPOSE) -p $(PROJECT) -f docker-compose.yml
+# The host's CLI against node1 (forget-gone-workers.sh).
+CLI_ENV  = GATHERD_ADDR=https://localhost:8081 GATHERD_CA_CERT=$(SECRETS)/tls/ca.pem GATHERD_TOKEN_FILE=$(SECRETS)/write-token
 WORKERS  = $$(n=$(N); if [ "$$n" -lt 3 ] 2>/dev/null || ! [ "$$n" -eq "$$n" ] 2>/dev/null; then echo "N must be a number >= 3" >&2; exit 1; fi; echo $$((n - 3)))
 
-.PHONY: image
+.PHONY: image secrets
 
 image: build
 	@mkdir -p bin/image/empty
 	cp /etc/ssl/certs/ca-certificates.crt bin/image/ca-certificates.crt
 	docker build -t $(IMAGE) .
 
-up: image
+# Gossip key, CA and node certificates, API tokens; kept if there (deploy/secrets.sh).
+secrets: build
+	@GATHERD=$(BIN) deploy/secrets.sh $(SECRETS)
+
+up: image secrets
 	w=$(WORKERS) && $(DC) up -d --remove-orphans --scale worker=$$w
-	@PROJECT=$(PROJECT) GATHERD=$(BIN) deploy/forget-gone-workers.sh
-	@echo "API: http://localhost:8081 (node1), :8082, :8083; demo target: http://localhost:9000/hits"
-	@echo "try: curl -s localhost:8081/v1/status; curl -s localhost:8081/v1/assignments; $(COMPOSE) -p $(PROJECT) logs -f node1"
+	@$(CLI_ENV) PROJECT=$(PROJECT) GATHERD=$(BIN) deploy/forget-gone-workers.sh
+	@echo "API: https://localhost:8081 (node1), :8082, :8083 (CA $(SECRETS)/tls/ca.pem, token $(SECRETS)/write-token)"
+	@echo "demo target: http://localhost:9000/hits"
+	@echo "try: . $(SECRETS)/env; bin/gatherd status; bin/gatherd assignments; $(COMPOSE) -p $(PROJECT) logs -f node1"
 
 # Stops and removes the containers; the named volumes (node data, so every input) stay. `make down V=1`
 # removes them too. Workers stop first, so that they hand their inputs over while node1..3 run and no raft vote
@@ -77,7 +87,7 @@ down:
 # cluster forgets them (deploy/forget-gone-workers.sh).
 scale:
 	w=$(WORKERS) && $(DC) up -d --no-recreate --no-deps --scale worker=$$w worker
-	@PROJECT=$(PROJECT) GATHERD=$(BIN) deploy/forget-gone-workers.sh
+	@$(CLI_ENV) PROJECT=$(PROJECT) GATHERD=$(BIN) deploy/forget-gone-workers.sh
 
 # The container chaos suite (e2e/, build tag e2e) under its own compose project; skips without Docker.
 e2e: image

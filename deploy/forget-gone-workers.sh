@@ -3,14 +3,14 @@
 # A worker keeps its data in its container, so it never comes back under that node ID; without this it stays
 # listed as a dead member and a raft non-voter that the leader keeps trying to reach.
 #
-#   deploy/forget-gone-workers.sh [API URL]   (default http://localhost:8081; env PROJECT, GATHERD, GATHERD_API_TOKEN)
+#   deploy/forget-gone-workers.sh [API URL]   (default $GATHERD_ADDR, else https://localhost:8081)
+#
+# Environment: PROJECT (compose project, default gatherd), GATHERD (the binary, default bin/gatherd), and the
+# CLI's GATHERD_CA_CERT and GATHERD_TOKEN_FILE or GATHERD_TOKEN (a write token: it runs `gatherd leave`).
 set -eu
-addr=${1:-http://localhost:8081}
+addr=${1:-${GATHERD_ADDR:-https://localhost:8081}}
 project=${PROJECT:-gatherd}
 gatherd=${GATHERD:-bin/gatherd}
-# The API token `make up` gave the nodes, if any.
-GATHERD_TOKEN=${GATHERD_TOKEN:-${GATHERD_API_TOKEN:-}}
-export GATHERD_TOKEN
 
 if ! [ -x "$gatherd" ]; then
 	echo "forget-gone-workers: no $gatherd (make build); nothing forgotten" >&2

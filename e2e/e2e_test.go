@@ -13,6 +13,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -157,6 +158,16 @@ func setup(t *testing.T) *suite {
 		p.name = "gatherd-e2e-" + randSuffix()
 	}
 	p.network = p.name + "_default"
+	// Secrets of the project's own, as `make up` makes them for the user's: the suite runs the cluster secured.
+	secrets := t.TempDir()
+	gen := exec.Command(filepath.Join(root, "deploy", "secrets.sh"), secrets)
+	gen.Env = append(os.Environ(), "GATHERD="+filepath.Join(root, "bin", "gatherd"))
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("deploy/secrets.sh: %v\n%s", err, out)
+	}
+	if err := useSecrets(secrets); err != nil {
+		t.Fatal(err)
+	}
 	currentMu.Lock()
 	current = p
 	currentMu.Unlock()
@@ -182,6 +193,7 @@ func setup(t *testing.T) *suite {
 		subnet := fmt.Sprintf("10.%d.%d.0/24", 200+randInt(50), 1+randInt(250))
 		p.env = append(append([]string{}, base...),
 			"GATHERD_IMAGE="+image,
+			"GATHERD_SECRETS="+secrets,
 			"GATHERD_E2E_SUBNET="+subnet,
 			"GATHERD_NODE1_API=127.0.0.1:", "GATHERD_NODE2_API=127.0.0.1:", "GATHERD_NODE3_API=127.0.0.1:",
 			"GATHERD_TARGET_PORT=127.0.0.1:",
@@ -642,7 +654,7 @@ func (s *suite) crash(t *testing.T, label string, pick func() string) {
 // localOf asks a node's own API through docker exec (it works while the node is cut off the network).
 func (s *suite) localOf(c container) (local, error) {
 	var l local
-	out, err := s.docker("exec", c.ID, "/gatherd", "local", "--addr", "http://127.0.0.1:8080", "-o", "json")
+	out, err := s.docker("exec", c.ID, "/gatherd", "local", "-o", "json")
 	if err != nil {
 		return l, err
 	}

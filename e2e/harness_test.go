@@ -5,6 +5,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,9 +23,10 @@ import (
 	"time"
 )
 
-// The harness drives a compose project through the docker CLI and reads the nodes and the demo target over
-// plain HTTP on their published ports (bound to 127.0.0.1 on random host ports, so that it never collides with
-// a `make up` of the user).
+// The harness drives a compose project through the docker CLI and talks to the nodes (over HTTPS, with the
+// cluster CA and the write token that deploy/secrets.sh made for the project) and to the demo target (plain
+// HTTP) on their published ports, bound to 127.0.0.1 on random host ports so that it never collides with a
+// `make up` of the user.
 
 // project is one compose project of the suite.
 type project struct {
@@ -203,7 +206,8 @@ func (p *project) forget(ids ...string) {
 	}
 }
 
-// addr returns http://127.0.0.1:<port> for the container's published API (or target) port.
+// addr returns https://127.0.0.1:<port> for the container's published API port, http://127.0.0.1:<port> for
+// the target's.
 func (p *project) addr(c container) (string, error) {
 	p.mu.Lock()
 	hp, ok := p.ports[c.ID]
@@ -230,12 +234,49 @@ func (p *project) addr(c container) (string, error) {
 		p.ports[c.ID] = hp
 		p.mu.Unlock()
 	}
-	return "http://" + hp, nil
+	if c.Service == "target" {
+		return "http://" + hp, nil
+	}
+	return "https://" + hp, nil
 }
 
 // --- HTTP ---
 
 var httpc = &http.Client{Timeout: 3 * time.Second}
+
+// useSecrets makes httpc trust the CA in dir/tls/ca.pem and send the token in dir/write-token to HTTPS URLs
+// (the nodes), never to plain HTTP ones (the target).
+func useSecrets(dir string) error {
+	ca, err := os.ReadFile(filepath.Join(dir, "tls", "ca.pem"))
+	if err != nil {
+		return err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(ca) {
+		return fmt.Errorf("no certificate in %s/tls/ca.pem", dir)
+	}
+	tok, err := os.ReadFile(filepath.Join(dir, "write-token"))
+	if err != nil {
+		return err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	httpc.Transport = bearer{token: strings.TrimSpace(string(tok)), next: tr}
+	return nil
+}
+
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.URL.Scheme == "https" {
+		r = r.Clone(r.Context())
+		r.Header.Set("Authorization", "Bearer "+b.token)
+	}
+	return b.next.RoundTrip(r)
+}
 
 func getJSON(url string, v any) error {
 	resp, err := httpc.Get(url)

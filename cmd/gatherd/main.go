@@ -23,7 +23,7 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newAgentCmd(), newTLSInitCmd(), newDemoTargetCmd())
+	root.AddCommand(newAgentCmd(), newTLSInitCmd(), newDemoTargetCmd(), newInstallSecretsCmd())
 	addClientCommands(root)
 	return root
 }
