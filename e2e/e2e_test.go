@@ -74,6 +74,7 @@ type suite struct {
 	ivs        map[string]time.Duration // counted inputs (http_response on the target) and their intervals
 	ids        []string
 	target     string // http://127.0.0.1:<port> of the demo target
+	secrets    string // the project's deploy/secrets.sh folder
 	nodes      int    // agents expected alive
 	figures    []figure
 	recovery   []time.Duration // per kill: until all the victim's inputs gathered again
@@ -102,6 +103,7 @@ func TestChaos(t *testing.T) {
 		name string
 		run  func(t *testing.T)
 	}{
+		{"security", s.secured},
 		{"kill-follower", func(t *testing.T) { s.crash(t, "kill follower voter", s.pickFollowerVoter) }},
 		{"kill-leader", func(t *testing.T) { s.crash(t, "kill leader", s.pickLeader) }},
 		{"kill-worker", func(t *testing.T) { s.crash(t, "kill worker", s.pickWorker) }},
@@ -185,7 +187,7 @@ func setup(t *testing.T) *suite {
 		currentMu.Unlock()
 	})
 
-	s := &suite{project: p, t: t, start: time.Now(), nodes: 4, crashMissed: map[time.Duration]int{}}
+	s := &suite{project: p, t: t, start: time.Now(), nodes: 4, secrets: secrets, crashMissed: map[time.Duration]int{}}
 	t.Logf("compose %q, project %s, image %s", strings.Join(p.compose, " "), p.name, image)
 	var upErr error
 	tUp := time.Now()

@@ -186,7 +186,7 @@ func (p *project) one(service string) container {
 func (p *project) agents() map[string]container {
 	out := map[string]container{}
 	for _, c := range p.containers("") {
-		if c.Service == "target" || c.Service == "seed" || !c.Running {
+		if c.Service == "target" || c.Service == "seed" || c.Service == "secrets" || c.Service == "rogue" || !c.Running {
 			continue
 		}
 		out[c.Hostname] = c
