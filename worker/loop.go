@@ -40,25 +40,21 @@ func (w *Worker) run(e *entry, t Task, prev <-chan struct{}) {
 		w.fail(e, "invalid task", fmt.Errorf("interval must be positive, got %s", t.Interval))
 		return
 	}
-	in, err := w.buildInput(t)
-	if err != nil {
-		w.fail(e, "build failed", err)
-		return
-	}
 	select {
-	case <-e.stop: // stopped during Build: do not start what nobody wants
+	case w.starting <- struct{}{}:
+	case <-e.stop: // stopped while queued behind other starts
 		e.markExited()
 		return
-	default:
 	}
-	var svc telegraf.ServiceInput
-	if s, ok := in.(telegraf.ServiceInput); ok {
-		acc := &accumulator{w: w, e: e} // service mode: wall-clock times, write-through
-		if err := protect(func() error { return s.Start(acc) }); err != nil {
-			w.fail(e, "service start failed", err)
-			return
-		}
-		svc = s
+	in, svc, err := w.start(e, t)
+	<-w.starting
+	if err != nil {
+		w.fail(e, err.what, err.err)
+		return
+	}
+	if in == nil { // stopped during Build
+		e.markExited()
+		return
 	}
 	e.setState(stateRunning)
 	w.log.Debug().Str("input", e.id).Str("plugin", e.plugin).Uint64("version", e.version).Msg("input running")
@@ -210,6 +206,36 @@ func (w *Worker) gather(e *entry, in telegraf.Input, svc telegraf.ServiceInput, 
 	if err := in.Gather(acc); err != nil {
 		acc.AddError(err)
 	}
+}
+
+// startErr is why start failed, as fail reports it.
+type startErr struct {
+	what string
+	err  error
+}
+
+// start builds the input and, for a ServiceInput, starts it. It returns a nil
+// input and no error when e was stopped during Build: nothing is started that
+// nobody wants.
+func (w *Worker) start(e *entry, t Task) (telegraf.Input, telegraf.ServiceInput, *startErr) {
+	in, err := w.buildInput(t)
+	if err != nil {
+		return nil, nil, &startErr{"build failed", err}
+	}
+	select {
+	case <-e.stop:
+		return nil, nil, nil
+	default:
+	}
+	s, ok := in.(telegraf.ServiceInput)
+	if !ok {
+		return in, nil, nil
+	}
+	acc := &accumulator{w: w, e: e} // service mode: wall-clock times, write-through
+	if err := protect(func() error { return s.Start(acc) }); err != nil {
+		return nil, nil, &startErr{"service start failed", err}
+	}
+	return in, s, nil
 }
 
 func (w *Worker) buildInput(t Task) (in telegraf.Input, err error) {

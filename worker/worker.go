@@ -1,7 +1,9 @@
 package worker
 
 import (
+	"cmp"
 	"encoding/json"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -58,7 +60,17 @@ type Options struct {
 	// still open" check; nil = time.Now. The gather loop always uses real
 	// timers.
 	Now func() time.Time
+	// MaxStarting bounds how many inputs run Build and Start at once; 0 =
+	// DefaultMaxStarting. A node taking over thousands of inputs (a cold
+	// start, a dead peer's share) would otherwise build them all at once,
+	// and every Build's garbage and grown stack would be live together: the
+	// process's peak memory, not its steady state, would size the container.
+	MaxStarting int
 }
+
+// DefaultMaxStarting is MaxStarting's default: enough to keep every core
+// busy with plugin construction, too few to pile up its garbage.
+func DefaultMaxStarting() int { return 4 * runtime.GOMAXPROCS(0) }
 
 // Status is one kill-map entry as seen by Local.
 type Status struct {
@@ -94,6 +106,8 @@ type Worker struct {
 	log   zerolog.Logger
 	now   func() time.Time
 	m     *promMetrics
+	// starting holds a token per input in Build or Start (MaxStarting).
+	starting chan struct{}
 
 	// wg counts every goroutine the worker started: start-up goroutines,
 	// input loops, and the gather and timeout-recording helpers they spawn.
@@ -121,6 +135,7 @@ func New(o Options) *Worker {
 		log:      o.Logger,
 		now:      now,
 		m:        newPromMetrics(o.Registerer),
+		starting: make(chan struct{}, cmp.Or(o.MaxStarting, DefaultMaxStarting())),
 		entries:  make(map[string]*entry),
 		draining: make(map[string]<-chan struct{}),
 	}

@@ -3,6 +3,7 @@ package worker
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -715,5 +716,62 @@ func TestStatusJSON(t *testing.T) {
 		if !strings.Contains(string(b), k) {
 			t.Errorf("%s missing %s", b, k)
 		}
+	}
+}
+
+// Builds run at most MaxStarting at a time; inputs queued behind them can be stopped before they ever build,
+// and the rest all end up running.
+func TestStartsAreBounded(t *testing.T) {
+	const limit, n = 3, 40
+	var inBuild, most atomic.Int32
+	release := make(chan struct{})
+	var built sync.Map
+	w := New(Options{
+		MaxStarting: limit,
+		Logger:      zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel),
+		Build: func(t Task) (telegraf.Input, error) {
+			cur := inBuild.Add(1)
+			defer inBuild.Add(-1)
+			for m := most.Load(); cur > m && !most.CompareAndSwap(m, cur); m = most.Load() {
+			}
+			built.Store(t.ID, true)
+			<-release
+			return &recPlugin{id: t.ID}, nil
+		},
+	})
+	defer w.Stop()
+	var all []Task
+	for i := range n {
+		all = append(all, Task{ID: fmt.Sprintf("in-%02d", i), Version: 1, Interval: time.Hour})
+	}
+	w.Apply(tasks(all...))
+	waitFor(t, 5*time.Second, "the first builds", func() bool { return inBuild.Load() == limit })
+	time.Sleep(50 * time.Millisecond) // room for any build beyond the limit to start
+	if got := inBuild.Load(); got != limit {
+		t.Fatalf("%d builds at once, want %d", got, limit)
+	}
+	// Stop half, among them some still queued: they must never build.
+	w.Apply(tasks(all[:n/2]...))
+	close(release)
+	waitFor(t, 5*time.Second, "the remaining inputs running", func() bool {
+		running := 0
+		for _, s := range w.Local() {
+			if s.State == "running" {
+				running++
+			}
+		}
+		return running == n/2
+	})
+	if m := most.Load(); m > limit {
+		t.Errorf("%d builds ran at once, limit %d", m, limit)
+	}
+	queuedBuilt := 0
+	for _, task := range all[n/2:] {
+		if _, ok := built.Load(task.ID); ok {
+			queuedBuilt++
+		}
+	}
+	if queuedBuilt > limit {
+		t.Errorf("%d stopped inputs were built; only those already building (at most %d) may have been", queuedBuilt, limit)
 	}
 }
