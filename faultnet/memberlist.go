@@ -79,7 +79,22 @@ func (t *Transport) DialAddressTimeout(a memberlist.Address, timeout time.Durati
 
 func (t *Transport) StreamCh() <-chan net.Conn { return t.inner.StreamCh() }
 
+// Shutdown stops the filter and the inner transport. The inner transport's UDP listener may be blocked handing
+// a packet over, and its Shutdown waits for it, so packets are drained (and dropped) until it has returned:
+// memberlist itself reads its transport's packets until the transport is down.
 func (t *Transport) Shutdown() error {
 	close(t.done)
-	return t.inner.Shutdown()
+	drained := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-t.inner.PacketCh():
+			case <-drained:
+				return
+			}
+		}
+	}()
+	err := t.inner.Shutdown()
+	close(drained)
+	return err
 }
