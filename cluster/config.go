@@ -34,6 +34,9 @@ type Config struct {
 	FenceTimeout   time.Duration // no leader contact for this long stops local inputs; default 3s
 	HandoffDelay   time.Duration // a planned move takes effect this long after the leader stamps it; default 2s
 	DeadNodeGrace  time.Duration // wait this long after gossip says dead before moving inputs; default 0
+	// DeadNodeReap: a raft non-voter gone from gossip this long is forgotten, as `leave` would (registry left,
+	// out of raft), so the leader stops dialling it; it is taken back when it returns. Default 15m; <0: never.
+	DeadNodeReap   time.Duration
 	RejoinInterval time.Duration // how often to re-join seeds and known peers; default 5s
 	Timing         Timing
 
@@ -99,6 +102,7 @@ func (c *Config) setDefaults() error {
 	def(&c.FenceTimeout, 3*time.Second)
 	def(&c.HandoffDelay, 2*time.Second)
 	def(&c.RejoinInterval, 5*time.Second)
+	def(&c.DeadNodeReap, 15*time.Minute)
 	t := &c.Timing
 	def(&t.ProbeInterval, 200*time.Millisecond)
 	def(&t.ProbeTimeout, 150*time.Millisecond)

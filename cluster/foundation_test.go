@@ -165,6 +165,7 @@ func TestFullRestartKeepsInputsWithoutRebootstrap(t *testing.T) {
 type member struct {
 	ID     string `json:"id"`
 	Status string `json:"status"`
+	State  string `json:"state"`
 	Voter  bool   `json:"voter"`
 	Raft   string `json:"raft"`
 }
@@ -267,6 +268,46 @@ func TestStoppedVoterKeepsItsVoteWithinGrace(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A non-voter gone from gossip for the reap time is forgotten (registry left, out of raft) and taken back when
+// it returns: after a crash and restart, and after a partition longer than the reap time.
+func TestGoneNonvoterIsReapedAndTakenBack(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3, DeadNodeReap: 2 * time.Second})
+	worker := c.Add()
+	wid := c.Node(worker).ID
+	view := func() member {
+		// Ask node 0, a voter that stays up: WaitLeader wants every running node to know the leader, which a
+		// returning worker does not until it has been taken back.
+		for _, m := range members(t, c, 0) {
+			if m.ID == wid {
+				return m
+			}
+		}
+		return member{}
+	}
+	expect := func(what string, ok func(member) bool) {
+		t.Helper()
+		c.WaitFor(wid+" "+what, testcluster.DefaultWait, func() error {
+			if m := view(); !ok(m) {
+				return fmt.Errorf("%+v", m)
+			}
+			return nil
+		})
+	}
+	back := func(m member) bool { return m.Status == "alive" && m.State == "alive" && m.Raft == "nonvoter" }
+	reaped := func(m member) bool { return m.State == "left" && m.Raft == "none" }
+	expect("a non-voter", back)
+
+	c.Kill(worker)
+	expect("reaped after its crash", reaped)
+	c.Restart(worker)
+	expect("taken back after its restart", back)
+
+	c.Partition(worker)
+	expect("reaped while cut off", reaped)
+	c.Heal()
+	expect("taken back after the heal", back)
 }
 
 type errString string

@@ -61,6 +61,7 @@ func (n *Node) reconcileMembership() time.Duration {
 			}
 		}
 	}
+	reap := n.reapGoneNonvoters(servers, registry, now)
 	// Registry-left nodes gossip has forgotten entirely still leave raft.
 	for id := range servers {
 		if reg, ok := registry[id]; ok && reg.State == store.NodeLeft {
@@ -70,7 +71,54 @@ func (n *Node) reconcileMembership() time.Duration {
 			}
 		}
 	}
-	return n.balanceVoters(servers, now)
+	return earliest(reap, n.balanceVoters(servers, now))
+}
+
+// reapGoneNonvoters marks left, as `gatherd leave` would, every raft non-voter that has been dead or gone from
+// gossip for DeadNodeReap: a worker whose container was removed never returns under its ID, and the leader
+// would dial it forever. Reaping is undone by the node itself: one that does return is marked alive again
+// above. Draining nodes are left alone, as their registry state records an operator's
+// intent that reaping would lose. The next pass removes the reaped from raft (once gossip agrees they are
+// gone). It returns how soon to look again (0: nothing pending).
+func (n *Node) reapGoneNonvoters(servers map[string]raft.Server, registry map[string]store.Node, now time.Time) (next time.Duration) {
+	if n.cfg.DeadNodeReap < 0 {
+		return 0
+	}
+	for id, s := range servers {
+		if s.Suffrage == raft.Voter || id == n.cfg.NodeID {
+			continue
+		}
+		if reg, ok := registry[id]; ok && reg.State != store.NodeAlive {
+			continue
+		}
+		m, seen := n.members.get(id)
+		if seen && m.Status == StatusAlive {
+			continue
+		}
+		since := n.leaderSince // gone from gossip entirely: count from when this leader took over
+		if seen {
+			since = m.Since
+		}
+		if left := n.cfg.DeadNodeReap - now.Sub(since); left > 0 {
+			next = earliest(next, left)
+			continue
+		}
+		n.log.Info().Str("peer", id).Dur("gone", now.Sub(since)).Msg("forgetting a non-voter gone longer than the reap time")
+		// Boot 0: unlike `leave`, which binds the process it was given to, reaping binds none, so any process of
+		// the node that shows up alive again (a worker that was only partitioned included) is taken back, and
+		// none of them shuts itself down on reading it.
+		n.setNodeState(id, store.NodeLeft, 0)
+		next = earliest(next, time.Second) // the pass that removes it from raft
+	}
+	return next
+}
+
+// earliest returns the smaller of two recheck delays, where 0 means none.
+func earliest(a, b time.Duration) time.Duration {
+	if a == 0 || (b != 0 && b < a) {
+		return b
+	}
+	return a
 }
 
 func (n *Node) balanceVoters(servers map[string]raft.Server, now time.Time) (recheck time.Duration) {

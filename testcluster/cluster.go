@@ -32,6 +32,7 @@ type Options struct {
 	FenceTimeout    time.Duration
 	HandoffDelay    time.Duration
 	DeadVoterGrace  time.Duration // default 2s, so tests see a replacement quickly
+	DeadNodeReap    time.Duration // default cluster's (15m)
 	Timing          cluster.Timing
 	// Log shows node logs in the test output when GATHERD_TEST_LOG is set, or always when true.
 	Log bool
@@ -174,6 +175,7 @@ func (c *Cluster) start(in *Instance) {
 		FenceTimeout:    c.opts.FenceTimeout,
 		HandoffDelay:    c.opts.HandoffDelay,
 		DeadVoterGrace:  c.opts.DeadVoterGrace,
+		DeadNodeReap:    c.opts.DeadNodeReap,
 		RejoinInterval:  time.Second,
 		Timing:          c.opts.Timing,
 		Logger:          log,

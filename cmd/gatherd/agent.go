@@ -59,6 +59,7 @@ Try it on one machine with: gatherd agent --dev`,
 	f.Duration("handoff-delay", 2*time.Second, "a planned move (join, drain, stop) takes effect this long after it is decided")
 	f.Duration("dead-voter-grace", 30*time.Second, "replace a dead raft voter with a healthy non-voter after this long")
 	f.Duration("dead-node-grace", 0, "wait this long after a node is declared dead before moving its inputs")
+	f.Duration("dead-node-reap", 15*time.Minute, "forget a raft non-voter gone from gossip this long, as `gatherd leave` would; it is taken back if it returns (negative: never)")
 	f.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, wait at most this long for the node's inputs to be handed over")
 	f.String("encrypt", "", "base64 gossip encryption key (16, 24 or 32 bytes; see gatherd keygen)")
 	f.String("outputs", "", "file of Telegraf [[outputs.X]] tables (influxdb, influxdb_v2, file, prometheus_client); they may also sit in a TOML --config")
@@ -240,6 +241,7 @@ func agentConfig(v *viper.Viper, log zerolog.Logger) (cluster.Config, string, fu
 		HandoffDelay:    v.GetDuration("handoff-delay"),
 		DeadVoterGrace:  v.GetDuration("dead-voter-grace"),
 		DeadNodeGrace:   v.GetDuration("dead-node-grace"),
+		DeadNodeReap:    v.GetDuration("dead-node-reap"),
 		DataDir:         v.GetString("data-dir"),
 	}
 	httpAddr := v.GetString("http")
