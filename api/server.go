@@ -141,7 +141,9 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		ev := s.log.Debug()
-		if rec.code >= 500 {
+		// A 503 from /readyz is an answer, not a failure: a healthcheck asks every few seconds while the node
+		// starts or is fenced, and the node logs why it is not ready itself.
+		if rec.code >= 500 && r.URL.Path != "/readyz" {
 			ev = s.log.Warn()
 		}
 		ev.Str("method", r.Method).Str("path", r.URL.Path).Int("code", rec.code).

@@ -75,6 +75,14 @@ func addFields(ev *zerolog.Event, args []any) {
 			return
 		}
 		switch v := args[i+1].(type) {
+		case hclog.Format: // hclog.Fmt("%+v", x): a format and its arguments, rendered as hclog renders them
+			if len(v) > 0 {
+				if f, ok := v[0].(string); ok {
+					ev.Str(key, fmt.Sprintf(f, v[1:]...))
+					continue
+				}
+			}
+			ev.Interface(key, []any(v))
 		case error:
 			ev.AnErr(key, v)
 		case fmt.Stringer:

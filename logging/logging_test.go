@@ -53,6 +53,12 @@ func TestHCLogMapsLevelsAndFields(t *testing.T) {
 	if got[0]["term"] != float64(3) || got[1]["err"] != "boom" {
 		t.Errorf("fields not carried: %v %v", got[0], got[1])
 	}
+	buf.Reset()
+	// raft logs its configuration as hclog.Fmt("%+v", ...): it must read as text, not as a JSON array.
+	h.Info("initial configuration", "servers", hclog.Fmt("%+v", []struct{ ID string }{{"n1"}}))
+	if got := lines(t, &buf); len(got) != 1 || got[0]["servers"] != "[{ID:n1}]" {
+		t.Errorf("hclog.Fmt field: %v", got)
+	}
 	if !h.IsDebug() || h.IsTrace() || h.GetLevel() != hclog.Debug {
 		t.Errorf("level queries disagree with zerolog's level")
 	}
