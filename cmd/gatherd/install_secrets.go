@@ -67,16 +67,20 @@ func parseOwner(s string) (uid, gid int, err error) {
 	return uid, gid, nil
 }
 
-// installSecrets replaces the contents of to with copies of the regular files under from (but those whose names
-// match exclude), owned by uid:gid: directories mode 0500, files 0400. to itself is kept (it is a volume's mount
-// point) and is given the same owner and mode 0500. It returns the number of files copied. A from without a
-// single file is an error: the nodes would start without their secrets.
+// installSecrets makes the contents of to a copy of the regular files under from (but those whose names match
+// exclude), owned by uid:gid: directories mode 0500, files 0400. to itself is kept (it is a volume's mount
+// point) and is given the same owner and mode 0500. Each file is written under a temporary name and renamed
+// into place, and what from no longer holds is removed last, so a node starting meanwhile (`docker compose
+// restart` runs this service again beside the nodes) reads either the old file or the new one, never a gap.
+// It returns the number of files copied. A from without a single file is an error: the nodes would start
+// without their secrets.
 func installSecrets(from, to string, uid, gid int, exclude []string) (int, error) {
 	type item struct {
 		rel string
 		dir bool
 	}
 	var items []item
+	keep := map[string]bool{}
 	files := 0
 	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -103,6 +107,7 @@ func installSecrets(from, to string, uid, gid int, exclude []string) (int, error
 		default:
 			return fmt.Errorf("%s: not a regular file or directory", path)
 		}
+		keep[rel] = true
 		return nil
 	})
 	if err != nil {
@@ -111,32 +116,69 @@ func installSecrets(from, to string, uid, gid int, exclude []string) (int, error
 	if files == 0 {
 		return 0, fmt.Errorf("no files in %s: generate them first (make secrets)", from)
 	}
-	// Empty to, but not to itself.
-	old, err := os.ReadDir(to)
-	if err != nil {
+	if err := own(to, uid, gid, 0o700); err != nil { // writable until filled
 		return 0, err
-	}
-	for _, e := range old {
-		if err := os.RemoveAll(filepath.Join(to, e.Name())); err != nil {
-			return 0, err
-		}
 	}
 	for _, it := range items { // WalkDir visits a directory before what it holds
 		dst := filepath.Join(to, it.rel)
 		if it.dir {
-			if err := os.Mkdir(dst, 0o700); err != nil {
+			info, err := os.Lstat(dst)
+			switch {
+			case err == nil && !info.IsDir():
+				if err := os.Remove(dst); err != nil {
+					return 0, err
+				}
+				fallthrough
+			case errors.Is(err, fs.ErrNotExist):
+				if err := os.Mkdir(dst, 0o700); err != nil {
+					return 0, err
+				}
+			case err != nil:
+				return 0, err
+			}
+			if err := own(dst, uid, gid, 0o700); err != nil { // writable until filled
 				return 0, err
 			}
 			continue
 		}
-		if err := copyFile(filepath.Join(from, it.rel), dst); err != nil {
+		tmp := dst + ".installing"
+		if err := copyFile(filepath.Join(from, it.rel), tmp); err != nil {
 			return 0, err
 		}
-		if err := own(dst, uid, gid, 0o400); err != nil {
+		if err := own(tmp, uid, gid, 0o400); err != nil {
+			return 0, err
+		}
+		if err := os.Rename(tmp, dst); err != nil {
 			return 0, err
 		}
 	}
-	// Directories are closed down last: until now the copying user had to write into them.
+	// What from no longer holds goes last.
+	var stale []string
+	err = filepath.WalkDir(to, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(to, path)
+		if err != nil || rel == "." {
+			return err
+		}
+		if !keep[rel] {
+			stale = append(stale, path)
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range stale {
+		if err := os.RemoveAll(p); err != nil {
+			return 0, err
+		}
+	}
+	// Directories are closed down last, deepest first.
 	for i := len(items) - 1; i >= 0; i-- {
 		if items[i].dir {
 			if err := own(filepath.Join(to, items[i].rel), uid, gid, 0o500); err != nil {
@@ -156,7 +198,7 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,13 @@ func TestInstallSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	owner := strconv.Itoa(os.Getuid()) + ":" + strconv.Itoa(os.Getgid())
-	for i := 0; i < 2; i++ { // installing again over an install works
+	for i := 0; i < 2; i++ { // installing again over an install replaces what changed
+		if i == 1 {
+			files["agent.yaml"] = "encrypt: NEWKEY\n"
+			if err := os.WriteFile(filepath.Join(src, "agent.yaml"), []byte(files["agent.yaml"]), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
 		out, _, err := run(t, "", "install-secrets", "--from", src, "--to", dst, "--owner", owner)
 		if err != nil {
 			t.Fatal(err)
