@@ -18,16 +18,32 @@ func fnv64a(s string) uint64 {
 	return h
 }
 
-// Phase is the offset of id's slots inside an interval: FNV-64a(id) mod
-// interval. Every node computes the same value, so whichever node owns the
-// input gathers at the same instants, and inputs with equal intervals are
-// spread over the interval instead of all firing at once. It returns 0 for a
-// non-positive interval. Cost: one pass over id, no allocation.
+// PhaseStep is the grid Phase puts slots on, for intervals of at least ten
+// steps. Gathers spread evenly over the interval each wake an idle process:
+// a timer, a scheduler thread spinning up, netpoll, for every single one. On
+// a grid, the gathers of one step wake it once. Measured with 10,000
+// http_response inputs at 10 s on one node (make bench-telegraf): CPU per
+// gather 0.36 ms spread evenly, 0.28 ms on a 10 ms grid, 0.22 ms on 50 ms,
+// 100 ms and 1 s grids. 100 ms keeps each burst at a tenth of a second's
+// share of the inputs (100 here), well below the all-at-once tick that made a
+// Telegraf agent's gathers time out.
+const PhaseStep = 100 * time.Millisecond
+
+// Phase is the offset of id's slots inside an interval: FNV-64a(id) picks
+// one of the interval's PhaseStep steps (intervals below ten steps: any
+// nanosecond of the interval). Every node computes the same value, so
+// whichever node owns the input gathers at the same instants, and inputs
+// with equal intervals are spread over the interval instead of all firing at
+// once. It returns 0 for a non-positive interval. Cost: one pass over id, no
+// allocation.
 func Phase(id string, interval time.Duration) time.Duration {
 	if interval <= 0 {
 		return 0
 	}
-	return time.Duration(fnv64a(id) % uint64(interval))
+	if interval < 10*PhaseStep {
+		return time.Duration(fnv64a(id) % uint64(interval))
+	}
+	return time.Duration(fnv64a(id)%uint64(interval/PhaseStep)) * PhaseStep
 }
 
 // floorDiv is integer division rounding towards negative infinity, so slots

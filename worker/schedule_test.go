@@ -27,6 +27,31 @@ func TestPhaseStableAndBounded(t *testing.T) {
 	}
 }
 
+// Phases sit on the PhaseStep grid from ten steps up, and use the whole grid; below, any offset is possible.
+func TestPhaseGrid(t *testing.T) {
+	steps := map[time.Duration]bool{}
+	for i := range 5000 {
+		id := "input-" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676))
+		p := Phase(id, 10*time.Second)
+		if p%PhaseStep != 0 {
+			t.Fatalf("Phase(%q, 10s) = %v: not on the %v grid", id, p, PhaseStep)
+		}
+		steps[p] = true
+	}
+	if len(steps) != 100 {
+		t.Errorf("5000 IDs used %d of the 100 steps of a 10s interval", len(steps))
+	}
+	offGrid := false
+	for i := range 100 {
+		if Phase("id-"+string(rune('a'+i)), 900*time.Millisecond)%PhaseStep != 0 {
+			offGrid = true
+		}
+	}
+	if !offGrid {
+		t.Error("intervals below ten steps should not be put on the grid")
+	}
+}
+
 func TestPhaseSpreads(t *testing.T) {
 	// 1000 IDs over 10 buckets: each bucket should get a fair share.
 	iv := 10 * time.Second
