@@ -105,11 +105,19 @@ func (n *Node) SetNodeState(id string, state store.NodeState) error {
 			boot = n.meta.Boot
 		}
 	}
-	_, err := n.Apply(&store.Command{Op: store.OpSetNode, Node: &store.Node{ID: id, State: state, Boot: boot}})
-	return err
+	return n.applyNodeState(id, state, boot)
 }
 
 func (n *Node) setNodeState(id string, state store.NodeState, boot int64) {
+	n.logErr(n.applyNodeState(id, state, boot), "set node state "+string(state), id)
+}
+
+// applyNodeState writes a registry state and wakes the leader loop's membership pass, which acts on it (a node
+// marked left leaves raft) at once rather than at the next periodic pass.
+func (n *Node) applyNodeState(id string, state store.NodeState, boot int64) error {
 	_, err := n.Apply(&store.Command{Op: store.OpSetNode, Node: &store.Node{ID: id, State: state, Boot: boot}})
-	n.logErr(err, "set node state "+string(state), id)
+	if err == nil {
+		n.members.signal()
+	}
+	return err
 }

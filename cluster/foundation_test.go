@@ -310,6 +310,46 @@ func TestGoneNonvoterIsReapedAndTakenBack(t *testing.T) {
 	expect("taken back after the heal", back)
 }
 
+// `leave` of a node that is already dead (a worker whose container is gone) takes it out of raft at once, not
+// at the leader's next periodic membership pass.
+func TestLeaveOfADeadNodeActsAtOnce(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
+	worker := c.Add()
+	wid := c.Node(worker).ID
+	raftOf := func() string {
+		for _, m := range members(t, c, 0) {
+			if m.ID == wid {
+				return m.Status + " " + m.Raft
+			}
+		}
+		return "unknown"
+	}
+	c.WaitFor(wid+" a non-voter", testcluster.DefaultWait, func() error {
+		if r := raftOf(); r != "alive nonvoter" {
+			return errString(r)
+		}
+		return nil
+	})
+	c.Kill(worker)
+	c.WaitFor(wid+" dead", testcluster.DefaultWait, func() error {
+		if r := raftOf(); r != "dead nonvoter" {
+			return errString(r)
+		}
+		return nil
+	})
+	l := c.WaitLeader()
+	if code, b := c.Do(l, http.MethodPost, "/v1/nodes/"+wid+"/leave", nil); code != http.StatusOK {
+		t.Fatalf("leave: %d %s", code, b)
+	}
+	// The periodic pass runs every 30s: well within that, or the leave waited for it.
+	c.WaitFor(wid+" out of raft", 10*time.Second, func() error {
+		if r := raftOf(); r != "dead none" {
+			return errString(r)
+		}
+		return nil
+	})
+}
+
 type errString string
 
 func (e errString) Error() string { return string(e) }

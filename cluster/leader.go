@@ -66,7 +66,7 @@ func (n *Node) leaderLoop(ctx context.Context) {
 	defer reconcile.Stop()
 	reconcileMembership := func() {
 		next := n.reconcileMembership()
-		if next == 0 {
+		if next == 0 || next > fullReconcile {
 			next = fullReconcile
 		}
 		reconcile.Reset(next)

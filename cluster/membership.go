@@ -107,8 +107,7 @@ func (n *Node) reapGoneNonvoters(servers map[string]raft.Server, registry map[st
 		// Boot 0: unlike `leave`, which binds the process it was given to, reaping binds none, so any process of
 		// the node that shows up alive again (a worker that was only partitioned included) is taken back, and
 		// none of them shuts itself down on reading it.
-		n.setNodeState(id, store.NodeLeft, 0)
-		next = earliest(next, time.Second) // the pass that removes it from raft
+		n.setNodeState(id, store.NodeLeft, 0) // wakes the pass that removes it from raft
 	}
 	return next
 }
