@@ -20,6 +20,11 @@ gatherd=${GATHERD:-bin/gatherd}
 [ -x "$gatherd" ] || { echo "secrets: no $gatherd: run make build" >&2; exit 1; }
 
 umask 077
+if [ -d "$dir" ] && ! [ -w "$dir" ]; then
+	# `docker compose up` run before `make up` makes the missing bind-mount source itself, owned by root.
+	echo "secrets: $dir exists but is not writable (made by Docker?): remove it (sudo rmdir $dir) and run make up" >&2
+	exit 1
+fi
 mkdir -p "$dir"
 chmod 0700 "$dir"
 abs=$(cd "$dir" && pwd)
