@@ -77,9 +77,8 @@ func (n *Node) reconcileMembership() time.Duration {
 // reapGoneNonvoters marks left, as `gatherd leave` would, every raft non-voter that has been dead or gone from
 // gossip for DeadNodeReap: a worker whose container was removed never returns under its ID, and the leader
 // would dial it forever. Reaping is undone by the node itself: one that does return is marked alive again
-// above. Draining nodes are left alone, as their registry state records an operator's
-// intent that reaping would lose. The next pass removes the reaped from raft (once gossip agrees they are
-// gone). It returns how soon to look again (0: nothing pending).
+// above. Draining nodes are left alone, as their registry state records an operator's intent that reaping
+// would lose. The next pass removes the reaped from raft. It returns how soon a reap is due (0: none pending).
 func (n *Node) reapGoneNonvoters(servers map[string]raft.Server, registry map[string]store.Node, now time.Time) (next time.Duration) {
 	if n.cfg.DeadNodeReap < 0 {
 		return 0
