@@ -1,42 +1,25 @@
-package api
+package api_test
 
 import (
 	"bufio"
-	"bytes"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/gatherd/gatherd/api"
+	"github.com/gatherd/gatherd/testcluster"
 )
-
-// syncBuffer is a bytes.Buffer the server's goroutines may write to while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // A plain-HTTP request to the HTTPS API is logged by gatherd's logger as module http, not by the standard
 // logger (which Telegraf takes over).
 func TestHTTPServerErrorsGoToTheLogger(t *testing.T) {
-	var buf syncBuffer
-	srv := NewHTTPServer("", http.NotFoundHandler(), zerolog.New(&buf))
+	var buf testcluster.LogBuffer
+	srv := api.NewHTTPServer("", http.NotFoundHandler(), zerolog.New(&buf))
 	ts := httptest.NewUnstartedServer(srv.Handler)
 	ts.Config = srv
 	ts.StartTLS()

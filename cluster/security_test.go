@@ -1,11 +1,9 @@
 package cluster_test
 
 import (
-	"bytes"
 	"crypto/rand"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,24 +13,6 @@ import (
 	"github.com/gatherd/gatherd/testcluster"
 	"github.com/gatherd/gatherd/tlsutil"
 )
-
-// lockedBuffer collects one node's logs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func key(t *testing.T) []byte {
 	k := make([]byte, 32)
@@ -55,13 +35,13 @@ func aliveMembers(t *testing.T, c *testcluster.Cluster, via int) []string {
 
 func TestGossipKeyKeepsStrangersOut(t *testing.T) {
 	good := key(t)
-	logs := map[int]*lockedBuffer{}
+	logs := map[int]*testcluster.LogBuffer{}
 	keys := map[int][]byte{3: key(t), 4: nil} // node 4 has the wrong key, node 5 none
 	c := testcluster.New(t, testcluster.Options{Nodes: 3, Configure: func(i int, cfg *cluster.Config) {
 		cfg.GossipKey = good
 		if k, odd := keys[i]; odd {
 			cfg.GossipKey = k
-			logs[i] = &lockedBuffer{}
+			logs[i] = &testcluster.LogBuffer{}
 			cfg.Logger = zerolog.New(logs[i])
 		}
 	}})
