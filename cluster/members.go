@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,15 +92,7 @@ func (t *members) list() []Member {
 		out = append(out, *m)
 	}
 	t.mu.Unlock()
-	slices.SortFunc(out, func(a, b Member) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Member) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -37,15 +38,7 @@ func (s *State) SortedInputs() []Input {
 	for _, in := range s.Inputs {
 		out = append(out, *in)
 	}
-	slices.SortFunc(out, func(a, b Input) int {
-		if a.ID < b.ID {
-			return -1
-		}
-		if a.ID > b.ID {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b Input) int { return strings.Compare(a.ID, b.ID) })
 	return out
 }
 
