@@ -46,11 +46,11 @@ func (n *Node) startGossip() error {
 	port := nt.GetAutoBindPort()
 	c.BindPort, c.AdvertisePort = port, port
 	n.gossipAddr = net.JoinHostPort(n.cfg.AdvertiseAddr, strconv.Itoa(port))
+	var tr memberlist.NodeAwareTransport = &gossipTransport{NetTransport: nt, ctx: n.ctx}
 	if n.cfg.Faults != nil {
-		c.Transport = faultnet.WrapTransport(nt, n.gossipAddr, n.cfg.Faults)
-	} else {
-		c.Transport = nt
+		tr = faultnet.WrapTransport(tr, n.gossipAddr, n.cfg.Faults)
 	}
+	c.Transport = tr
 	if err := n.publishMeta(); err != nil {
 		_ = nt.Shutdown()
 		return err
@@ -78,6 +78,13 @@ func (n *Node) publishMeta() error {
 
 // updateMeta changes the node's metadata and has metaLoop push it to peers. It never blocks on the network,
 // so the fence loop can call it while the node is cut off.
+// stopping reports whether Stop has begun: the node is handing its inputs over and about to leave.
+func (n *Node) stopping() bool {
+	n.metaMu.Lock()
+	defer n.metaMu.Unlock()
+	return n.meta.Stopping
+}
+
 func (n *Node) updateMeta(change func(*Meta)) {
 	n.metaMu.Lock()
 	change(&n.meta)
@@ -130,9 +137,16 @@ func (n *Node) joinLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+		// Only peers gossip declared dead: they may be on the far side of a partition. A peer that left said
+		// goodbye and joins again by itself when it returns, and its address is most likely gone: a join to it
+		// hangs for memberlist's 10 s TCP timeout, and a stopping node waits for this loop. A stopping node
+		// rejoins nobody.
+		if n.stopping() {
+			continue
+		}
 		var addrs []string
 		for _, m := range n.members.list() {
-			if m.ID != n.cfg.NodeID && m.Status != StatusAlive && m.Addr != "" && !n.isLeftForGood(m.ID) {
+			if m.ID != n.cfg.NodeID && m.Status == StatusDead && m.Addr != "" && !n.isLeftForGood(m.ID) {
 				addrs = append(addrs, m.Addr)
 			}
 		}
@@ -165,4 +179,23 @@ func (n *Node) isLeftForGood(id string) bool {
 	var left bool
 	n.store.Read(func(st *store.State) { left = st.Nodes[id].State == store.NodeLeft })
 	return left
+}
+
+// gossipTransport is memberlist's NetTransport with stream dials that end when the node shuts down. Memberlist
+// dials with a plain 10 s timeout (joins, push-pull, TCP probes), and Shutdown waits for the loops that call
+// Join: a rejoin towards a peer whose container is restarting, so that its address answers nothing, held a
+// stopping node up for that long.
+type gossipTransport struct {
+	*memberlist.NetTransport
+	ctx context.Context // the node's: cancelled first thing in Shutdown
+}
+
+func (t *gossipTransport) DialTimeout(addr string, timeout time.Duration) (net.Conn, error) {
+	return t.DialAddressTimeout(memberlist.Address{Addr: addr}, timeout)
+}
+
+// DialAddressTimeout dials as NetTransport does (TCP, timeout), and gives up when the node shuts down.
+func (t *gossipTransport) DialAddressTimeout(a memberlist.Address, timeout time.Duration) (net.Conn, error) {
+	d := net.Dialer{Timeout: timeout}
+	return d.DialContext(t.ctx, "tcp", a.Addr)
 }

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"net"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/memberlist"
 	"github.com/hashicorp/raft"
 )
 
@@ -106,4 +108,29 @@ func blackHole(t *testing.T) (addr string, ok bool) {
 		return addr, errors.As(err, &ne) && ne.Timeout()
 	}
 	return "", false
+}
+
+// Gossip dials end when the node shuts down (its context is cancelled), not at memberlist's 10 s timeout.
+func TestGossipDialEndsOnShutdown(t *testing.T) {
+	hole, ok := blackHole(t)
+	if !ok {
+		t.Skip("no black hole on this machine")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	tr := &gossipTransport{ctx: ctx}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := tr.DialAddressTimeout(memberlist.Address{Addr: hole}, time.Minute)
+		errc <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Error("a dial to a black hole succeeded")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a gossip dial was still blocked 10s after shutdown")
+	}
 }
