@@ -174,7 +174,7 @@ func setup(t *testing.T) *suite {
 	current = p
 	currentMu.Unlock()
 	t.Cleanup(func() {
-		if t.Failed() {
+		if t.Failed() || os.Getenv("GATHERD_E2E_KEEP_LOGS") != "" { // kept on success too when asked
 			logs, _ := p.dc(time.Minute, "logs", "--no-color", "--timestamps")
 			path := filepath.Join(root, "e2e", "logs-"+p.name+".txt")
 			if err := os.WriteFile(path, []byte(logs), 0o644); err == nil {
