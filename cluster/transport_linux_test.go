@@ -54,23 +54,9 @@ func TestStreamLayerAbort(t *testing.T) {
 	}
 
 	client.abort()
-	select {
-	case err := <-readErr:
-		if err == nil {
-			t.Error("read returned no error after abort")
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a read on an outbound connection was still blocked 10s after abort")
-	}
+	wantUnblocked(t, readErr, "a read on an outbound connection")
 	if blackhole {
-		select {
-		case err := <-dialErr:
-			if err == nil {
-				t.Error("dial to a black hole succeeded")
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("a dial was still blocked 10s after abort")
-		}
+		wantUnblocked(t, dialErr, "a dial to a black hole")
 	} else {
 		t.Log("no black hole on this machine: the dial half is not exercised")
 	}
@@ -125,12 +111,19 @@ func TestGossipDialEndsOnShutdown(t *testing.T) {
 	}()
 	time.Sleep(100 * time.Millisecond)
 	cancel()
+	wantUnblocked(t, errc, "a gossip dial to a black hole")
+}
+
+// wantUnblocked wants what (a blocked network call) to have returned an error on errc: aborting must release it
+// at once, so 10s means it was not released at all.
+func wantUnblocked(t *testing.T, errc <-chan error, what string) {
+	t.Helper()
 	select {
 	case err := <-errc:
 		if err == nil {
-			t.Error("a dial to a black hole succeeded")
+			t.Errorf("%s succeeded", what)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("a gossip dial was still blocked 10s after shutdown")
+		t.Fatalf("%s was still blocked 10s after the abort", what)
 	}
 }
