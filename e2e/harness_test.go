@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +20,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gatherd/gatherd/tlsutil"
 )
 
 // The harness drives a compose project through the docker CLI and talks to the nodes (over HTTPS, with the
@@ -247,13 +248,9 @@ var httpc = &http.Client{Timeout: 3 * time.Second}
 // useSecrets makes httpc trust the CA in dir/tls/ca.pem and send the token in dir/write-token to HTTPS URLs
 // (the nodes), never to plain HTTP ones (the target).
 func useSecrets(dir string) error {
-	ca, err := os.ReadFile(filepath.Join(dir, "tls", "ca.pem"))
+	pool, err := tlsutil.LoadCAPool(filepath.Join(dir, "tls", "ca.pem"))
 	if err != nil {
 		return err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(ca) {
-		return fmt.Errorf("no certificate in %s/tls/ca.pem", dir)
 	}
 	tok, err := os.ReadFile(filepath.Join(dir, "write-token"))
 	if err != nil {

@@ -23,13 +23,9 @@ func Load(certFile, keyFile, caFile string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load node certificate: %w", err)
 	}
-	caPEM, err := os.ReadFile(caFile)
+	pool, err := LoadCAPool(caFile)
 	if err != nil {
-		return nil, fmt.Errorf("read CA certificate: %w", err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+		return nil, err
 	}
 	leaf, err := x509.ParseCertificate(cert.Certificate[0])
 	if err != nil {
@@ -43,6 +39,20 @@ func Load(certFile, keyFile, caFile string) (*Config, error) {
 		return nil, fmt.Errorf("node certificate %s cannot be used as a client certificate: %w", certFile, err)
 	}
 	return &Config{cert: cert, pool: pool}, nil
+}
+
+// LoadCAPool reads a CA certificate file (PEM) into a pool, for the nodes and for clients that trust the
+// cluster CA (the CLI's --ca-cert).
+func LoadCAPool(caFile string) (*x509.CertPool, error) {
+	caPEM, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("read CA certificate: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, fmt.Errorf("CA file %s holds no PEM certificate", caFile)
+	}
+	return pool, nil
 }
 
 // Server returns the configuration for the raft listener: the peer must present a certificate signed by the

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/gatherd/gatherd/client"
 	"github.com/gatherd/gatherd/telegrafx"
+	"github.com/gatherd/gatherd/tlsutil"
 )
 
 // defaultAddr is the API the client commands talk to when neither --addr nor GATHERD_ADDR says otherwise.
@@ -82,13 +82,9 @@ func (o *clientOpts) setup() (*client.Client, error) {
 		ca = env
 	}
 	if ca != "" {
-		pem, err := os.ReadFile(ca)
+		pool, err := tlsutil.LoadCAPool(ca)
 		if err != nil {
 			return nil, fmt.Errorf("--ca-cert: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca-cert %s holds no PEM certificate", ca)
 		}
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
