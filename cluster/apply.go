@@ -72,6 +72,18 @@ func (n *Node) Leader() (id, api string, err error) {
 	return id, m.Meta.API, nil
 }
 
+// MemberAPI returns the API base URL of node id while gossip says it is alive.
+func (n *Node) MemberAPI(id string) (string, bool) {
+	if id == n.cfg.NodeID {
+		return n.meta.API, n.meta.API != ""
+	}
+	m, ok := n.members.get(id)
+	if !ok || m.Status != StatusAlive || m.Meta.API == "" {
+		return "", false
+	}
+	return m.Meta.API, true
+}
+
 // KnowsNode reports whether id is a node of this cluster (in gossip, raft or the registry).
 func (n *Node) KnowsNode(id string) bool {
 	if _, ok := n.members.get(id); ok {

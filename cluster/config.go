@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gatherd/gatherd/faultnet"
+	"github.com/gatherd/gatherd/policy"
 	"github.com/gatherd/gatherd/worker"
 )
 
@@ -45,6 +46,14 @@ type Config struct {
 	Build      worker.Build          // turns a task into a plugin; required to run inputs
 	Sink       worker.Sink           // where gathered metrics go; nil discards
 
+	// Policy is what this node's operator lets inputs do beyond gathering from network targets (run ping's
+	// exec method, read files under some directories, bind interfaces, reach link-local addresses). The zero
+	// Policy allows none of it. The node enforces it on every input it builds and advertises it in gossip.
+	Policy policy.Policy
+	// Audit classifies the options of every plugin the node can run; nil means policy.Telegraf. A plugin it
+	// lacks is refused.
+	Audit policy.Table
+
 	GossipKey []byte      // 16, 24 or 32 bytes turn on gossip encryption
 	TLS       *tls.Config // mutual TLS for raft; nil = plain TCP
 
@@ -68,6 +77,9 @@ type Timing struct {
 func (c *Config) setDefaults() error {
 	if c.NodeID == "" {
 		return errors.New("node id is required")
+	}
+	if c.Audit == nil {
+		c.Audit = policy.Telegraf
 	}
 	if c.DataDir == "" {
 		return errors.New("data dir is required")

@@ -3,6 +3,8 @@ package cluster
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/gatherd/gatherd/policy"
 )
 
 // Meta is what a node tells the others about itself through gossip. memberlist caps it at 512 bytes, so it
@@ -16,6 +18,8 @@ type Meta struct {
 	Proving   bool   `json:"proving,omitempty"`   // hears the leader, waits for a replicated entry to prove replication
 	Bootstrap bool   `json:"bootstrap,omitempty"` // started with bootstrap-expect > 0: may be a first voter
 	Boot      int64  `json:"boot"`                // start time (Unix ns): a larger value means the node restarted
+	// Allow is what the node's operator lets its inputs do (--allow-*); nil allows nothing beyond targets.
+	Allow *policy.Policy `json:"allow,omitempty"`
 }
 
 const maxMeta = 512

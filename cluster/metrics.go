@@ -114,7 +114,9 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	perNode := map[string]int{}
 	c.n.store.Read(func(st *store.State) {
 		for _, a := range st.Assignments {
-			perNode[a.Node]++
+			if a.Node != "" {
+				perNode[a.Node]++
+			}
 		}
 	})
 	nodes := make([]string, 0, len(perNode))

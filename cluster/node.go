@@ -40,6 +40,7 @@ type Node struct {
 	metaChanged chan struct{} // capacity 1: metaLoop pushes the latest metadata
 
 	worker   *worker.Worker
+	needs    needsCache // what stored inputs need of a node's policy (leader placement)
 	metrics  *metrics
 	leaderCh chan bool
 	// leaderSince is when this node last became leader; only the leader loop reads or writes it.
@@ -80,11 +81,18 @@ func New(cfg Config) (*Node, error) {
 	}
 	n.fenced.Store(true) // nothing runs until the leader has been heard and the store has caught up
 	n.meta = Meta{Boot: time.Now().UnixNano(), Fenced: true, Bootstrap: cfg.BootstrapExpect > 0}
+	if !cfg.Policy.IsZero() {
+		n.meta.Allow = &cfg.Policy
+	}
+	if _, err := n.meta.encode(); err != nil {
+		cancel()
+		return nil, fmt.Errorf("the node's --allow-* settings do not fit in gossip metadata: %w", err)
+	}
 	if cfg.APIAddr != "" {
 		n.meta.API = cfg.APIScheme + "://" + cfg.APIAddr
 	}
 	n.worker = worker.New(worker.Options{
-		Build: cfg.Build, Sink: cfg.Sink, Registerer: cfg.Registerer,
+		Build: n.guardBuild(cfg.Build), Sink: cfg.Sink, Registerer: cfg.Registerer,
 		Logger: n.log.With().Str("module", "worker").Logger(),
 	})
 	if err := n.startRaft(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gatherd/gatherd/policy"
 	"github.com/gatherd/gatherd/sharding"
 	"github.com/gatherd/gatherd/store"
 )
@@ -20,33 +21,52 @@ const (
 // raft as one generation (leader only). It returns how soon to try again, or 0.
 func (n *Node) place() time.Duration {
 	now := time.Now()
-	nodes, recheck := n.eligibleNodes(now)
+	nodes, policies, recheck := n.eligibleNodes(now)
 	var (
-		inputs []sharding.Input
-		prev   = sharding.Assignment{}
-		gen    uint64
+		inputs  []*store.Input
+		prev    = sharding.Assignment{}
+		refused = map[string]string{} // input -> the reason recorded for it being unassigned
+		gen     uint64
 	)
 	n.store.Read(func(st *store.State) {
-		inputs = make([]sharding.Input, 0, len(st.Inputs))
-		for id := range st.Inputs {
-			inputs = append(inputs, sharding.Input{ID: id})
+		inputs = make([]*store.Input, 0, len(st.Inputs))
+		for _, in := range st.Inputs {
+			inputs = append(inputs, in) // specs are replaced, never modified, so the pointer stays valid
 		}
 		for id, a := range st.Assignments {
-			prev[id] = a.Node
+			if a.Node != "" {
+				prev[id] = a.Node
+			} else {
+				refused[id] = a.Reason
+			}
 		}
 		gen = st.Generation
+		n.needs.prune(func(id string) bool { _, ok := st.Inputs[id]; return ok })
 	})
-	plan := sharding.Place(inputs, nodes, prev)
-	if len(plan.Moves) == 0 {
+	var planned []sharding.Move
+	reasons := map[string]string{}
+	for _, g := range n.groupByPolicy(inputs, nodes, policies) {
+		if g.reason == "" {
+			planned = append(planned, sharding.Place(g.inputs, g.nodes, prev).Moves...)
+			continue
+		}
+		for _, in := range g.inputs {
+			if prev[in.ID] != "" || refused[in.ID] != g.reason {
+				planned = append(planned, sharding.Move{Input: in.ID, From: prev[in.ID]})
+				reasons[in.ID] = g.reason
+			}
+		}
+	}
+	if len(planned) == 0 {
 		return recheck
 	}
-	moves := make([]store.Move, len(plan.Moves))
+	moves := make([]store.Move, len(planned))
 	byReason := map[string]int{}
 	failedFrom := map[string]bool{}
-	for i, m := range plan.Moves {
+	for i, m := range planned {
 		reason := n.moveReason(m)
 		byReason[reason]++
-		moves[i] = store.Move{Input: m.Input, Node: m.To}
+		moves[i] = store.Move{Input: m.Input, Node: m.To, Reason: reasons[m.Input]}
 		switch reason {
 		case reasonPlanned:
 			moves[i].Since = now.Add(n.cfg.HandoffDelay)
@@ -93,7 +113,7 @@ func (n *Node) moveReason(m sharding.Move) string {
 // not stopping, not fenced (they hear the leader and have caught up), not drained or left, and in the raft
 // configuration, so they can see their assignment. The
 // duration says when a grace period ends and placement must run again (0: none pending).
-func (n *Node) eligibleNodes(now time.Time) ([]sharding.Node, time.Duration) {
+func (n *Node) eligibleNodes(now time.Time) ([]sharding.Node, map[string]policy.Policy, time.Duration) {
 	inRaft := map[string]bool{}
 	if f := n.raft.GetConfiguration(); f.Error() == nil {
 		for _, s := range f.Configuration().Servers {
@@ -103,6 +123,7 @@ func (n *Node) eligibleNodes(now time.Time) ([]sharding.Node, time.Duration) {
 	registry := n.registry()
 	var recheck time.Duration
 	var nodes []sharding.Node
+	policies := map[string]policy.Policy{}
 	for _, m := range n.members.list() {
 		if m.Status != StatusAlive {
 			left := n.cfg.DeadNodeGrace - now.Sub(m.Since)
@@ -127,6 +148,9 @@ func (n *Node) eligibleNodes(now time.Time) ([]sharding.Node, time.Duration) {
 			continue
 		}
 		nodes = append(nodes, sharding.Node{ID: m.ID, Weight: 1})
+		if meta.Allow != nil {
+			policies[m.ID] = *meta.Allow
+		}
 	}
-	return nodes, recheck
+	return nodes, policies, recheck
 }

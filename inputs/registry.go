@@ -16,6 +16,9 @@ type Spec struct {
 	ID       string
 	Interval time.Duration   // 0 when unknown (validation only)
 	Config   json.RawMessage // a JSON object, possibly empty
+	// NoInit asks for keys and types to be checked only: the instance is for validation, never run, and its
+	// Init (which may open the files its config names) must not be called.
+	NoInit bool
 }
 
 // Factory builds a plugin instance for one input. It validates the config and initialises the plugin, but
@@ -48,6 +51,14 @@ func (r *Registry) Names() []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// Has reports whether name is registered.
+func (r *Registry) Has(name string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.m[name]
+	return ok
 }
 
 // UnknownPluginError names a plugin the registry lacks and the ones it has.

@@ -38,11 +38,12 @@ type Node struct {
 
 // Move changes one input's owner. Since is the leader-stamped effective time of a planned move: the previous
 // owner gathers the slots before it, the new owner the slots from it. Zero Since means at once (crash moves).
-// An empty Node unassigns the input.
+// An empty Node unassigns the input; Reason then says why no node may run it.
 type Move struct {
-	Input string    `json:"input"`
-	Node  string    `json:"node"`
-	Since time.Time `json:"since,omitzero"`
+	Input  string    `json:"input"`
+	Node   string    `json:"node"`
+	Since  time.Time `json:"since,omitzero"`
+	Reason string    `json:"reason,omitempty"`
 }
 
 // Assign is one placement generation: only the inputs whose owner changes.

@@ -167,7 +167,11 @@ func (s *Store) assign(a *Assign) error {
 			continue // deleted after the leader planned the move
 		}
 		if m.Node == "" {
-			delete(s.st.Assignments, m.Input)
+			if m.Reason == "" {
+				delete(s.st.Assignments, m.Input)
+			} else {
+				s.st.Assignments[m.Input] = Assignment{Generation: a.Generation, Reason: m.Reason}
+			}
 			continue
 		}
 		next := Assignment{Node: m.Node, Generation: a.Generation, Since: m.Since}

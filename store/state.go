@@ -7,12 +7,14 @@ import (
 )
 
 // Assignment is an input's owner. Prev and Since describe a planned handoff still under way: Prev gathers the
-// slots before Since and Node the slots from Since. Generation is the placement generation that set it.
+// slots before Since and Node the slots from Since. Generation is the placement generation that set it. An
+// input no node may run has an Assignment with an empty Node and the Reason.
 type Assignment struct {
 	Node       string    `json:"node"`
 	Generation uint64    `json:"generation"`
 	Since      time.Time `json:"since,omitzero"`
 	Prev       string    `json:"prev,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
 }
 
 // State is the whole desired state. Readers get it through Store.Read and must not modify or retain it.

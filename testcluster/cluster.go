@@ -185,6 +185,7 @@ func (c *Cluster) start(in *Instance) {
 		},
 		Sink:   sink,
 		Faults: c.Faults,
+		Audit:  Audit,
 	}
 	if c.opts.Configure != nil {
 		c.opts.Configure(in.Index, &cfg)

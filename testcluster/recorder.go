@@ -9,10 +9,15 @@ import (
 	"github.com/influxdata/telegraf"
 
 	"github.com/gatherd/gatherd/inputs"
+	"github.com/gatherd/gatherd/policy"
 )
 
 // RecordPlugin is the name of the recording test plugin every testcluster node carries.
 const RecordPlugin = "record"
+
+// Audit is the security audit of every plugin a testcluster node carries: Telegraf's and the recorder, whose
+// only option names the key it records under.
+var Audit = policy.Telegraf.With(policy.Table{RecordPlugin: {Options: map[string]policy.Class{"key": policy.Safe}}})
 
 // Hit is one gather the recorder saw.
 type Hit struct {
