@@ -2,8 +2,10 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/gatherd/gatherd/store"
+	"github.com/gatherd/gatherd/worker"
 )
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
@@ -41,11 +43,16 @@ func (s *Server) assignments(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v)
 }
 
+// local is GET /v1/local: what this node's worker runs; ?input=ID keeps that input only.
 func (s *Server) local(w http.ResponseWriter, r *http.Request) {
+	inputs := s.node.Worker().Local()
+	if id := r.URL.Query().Get("input"); id != "" {
+		inputs = slices.DeleteFunc(inputs, func(st worker.Status) bool { return st.ID != id })
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"node":   s.node.ID(),
 		"fenced": s.node.Fenced(),
-		"inputs": s.node.Worker().Local(),
+		"inputs": inputs,
 	})
 }
 

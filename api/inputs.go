@@ -1,15 +1,20 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gatherd/gatherd/inputs"
+	"github.com/gatherd/gatherd/policy"
 	"github.com/gatherd/gatherd/store"
+	"github.com/gatherd/gatherd/worker"
 )
 
 // DefaultInterval applies when a submitted input names none, as Telegraf's agent interval does.
@@ -31,6 +36,10 @@ type inputView struct {
 	Node       string    `json:"node"`
 	Generation uint64    `json:"generation"`
 	Since      time.Time `json:"since,omitzero"`
+	Reason     string    `json:"reason,omitempty"` // why no node runs it (no live node's policy allows it)
+	// Status is the owner's runtime view of the input (GET /v1/inputs/{id} only): running, failed with the
+	// reason (a node refuses an input its own policy does not allow), gathers and errors.
+	Status *worker.Status `json:"status,omitempty"`
 }
 
 func (r *inputRequest) toInput(prefix string) (store.Input, error) {
@@ -73,7 +82,7 @@ func refuseRedacted(in store.Input, prefix string) error {
 // view is how every input leaves the API: secrets in its config are redacted.
 func (s *Server) view(in store.Input, a store.Assignment) inputView {
 	in.Config = RedactConfig(in.Config)
-	return inputView{Input: in, Node: a.Node, Generation: a.Generation, Since: a.Since}
+	return inputView{Input: in, Node: a.Node, Generation: a.Generation, Since: a.Since, Reason: a.Reason}
 }
 
 func (s *Server) listInputs(w http.ResponseWriter, r *http.Request) {
@@ -96,8 +105,56 @@ func (s *Server) getInput(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "id", fmt.Sprintf("input %q not found", id))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.view(in, a))
+	v := s.view(in, a)
+	v.Status = s.ownerStatus(r, id, a.Node)
+	writeJSON(w, http.StatusOK, v)
 }
+
+// ownerStatus asks the input's owner what its worker says of the input: this node's worker when it owns it,
+// else the owner's /v1/local, with the caller's token and a short timeout. nil when the owner cannot tell.
+func (s *Server) ownerStatus(r *http.Request, id, owner string) *worker.Status {
+	if owner == "" {
+		return nil
+	}
+	if owner == s.node.ID() {
+		for _, st := range s.node.Worker().Local() {
+			if st.ID == id {
+				return &st
+			}
+		}
+		return nil
+	}
+	base, ok := s.node.MemberAPI(owner)
+	if !ok || r.Header.Get(forwardedHeader) != "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), ownerStatusTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/local?input="+url.QueryEscape(id), nil)
+	if err != nil {
+		return nil
+	}
+	if v := r.Header.Get("Authorization"); v != "" {
+		req.Header.Set("Authorization", v)
+	}
+	req.Header.Set(forwardedHeader, s.node.ID())
+	resp, err := s.client.Do(req)
+	if err != nil {
+		s.log.Debug().Err(err).Str("owner", owner).Str("input", id).Msg("owner status unavailable")
+		return nil
+	}
+	defer resp.Body.Close()
+	var local struct {
+		Inputs []worker.Status `json:"inputs"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&local) != nil || len(local.Inputs) != 1 {
+		return nil
+	}
+	return &local.Inputs[0]
+}
+
+// ownerStatusTimeout bounds how long GET /v1/inputs/{id} waits for the owner's view.
+const ownerStatusTimeout = 2 * time.Second
 
 func (s *Server) putInput(w http.ResponseWriter, r *http.Request, body []byte) {
 	id := r.PathValue("id")
@@ -113,7 +170,7 @@ func (s *Server) putInput(w http.ResponseWriter, r *http.Request, body []byte) {
 	req.ID = id
 	in, err := req.toInput("")
 	if err == nil {
-		err = s.checkPlugin(&in, "")
+		err = s.checkPlugin(&in, "", "config.")
 	}
 	if err != nil {
 		writeErr(w, err)
@@ -147,7 +204,7 @@ func (s *Server) postInputs(w http.ResponseWriter, r *http.Request, body []byte)
 		prefix := fmt.Sprintf("inputs[%d].", i)
 		in, err := req.Inputs[i].toInput(prefix)
 		if err == nil {
-			err = s.checkPlugin(&in, prefix)
+			err = s.checkPlugin(&in, prefix, prefix+"config.")
 		}
 		if err != nil {
 			writeErr(w, err)
@@ -182,7 +239,7 @@ func (s *Server) postTOML(w http.ResponseWriter, r *http.Request, body []byte) {
 			writeErr(w, err)
 			return
 		}
-		if err := s.checkPlugin(&ins[i], tables[i]+"."); err != nil {
+		if err := s.checkPlugin(&ins[i], tables[i]+".", tables[i]+"."); err != nil {
 			writeErr(w, err)
 			return
 		}
@@ -206,22 +263,43 @@ func tableNames(ins []store.Input) []string {
 	return out
 }
 
-// checkPlugin builds the plugin once, so an unknown plugin or a config it rejects fails now, not on a node.
-func (s *Server) checkPlugin(in *store.Input, prefix string) error {
+// checkPlugin refuses an input that no live node's policy allows (it would run a program, read a local path,
+// bind an interface or reach a link-local address), then builds the plugin once, so an unknown plugin or a
+// config it rejects fails now, not on a node. prefix names the input ("", "inputs[2]." or the TOML table's
+// "inputs.ping[0]."), configPrefix its config keys ("config.", "inputs[2].config." or the table's prefix).
+// The plugin is initialised only when this node's own policy allows the input: Init may read the files the
+// config names, and another node's allowed directory means nothing here.
+func (s *Server) checkPlugin(in *store.Input, prefix, configPrefix string) error {
 	if s.plugins == nil {
 		return nil
 	}
-	if _, err := s.plugins.Build(in.Plugin, inputs.Spec{ID: in.ID, Interval: in.Interval.D(), Config: in.Config}); err != nil {
-		field := "config"
+	spec := inputs.Spec{ID: in.ID, Interval: in.Interval.D(), Config: in.Config}
+	if s.plugins.Has(in.Plugin) {
+		here, err := s.node.Admit(in.Plugin, in.Config)
+		var v *policy.Violation
+		if errors.As(err, &v) {
+			field := configPrefix + v.Key
+			if v.Key == "" {
+				field = prefix + "plugin"
+			}
+			return &store.FieldError{Field: field, Reason: v.Reason}
+		}
+		if err != nil {
+			return &store.FieldError{Field: prefix + "config", Reason: err.Error()}
+		}
+		spec.NoInit = !here
+	}
+	if _, err := s.plugins.Build(in.Plugin, spec); err != nil {
+		field := prefix + "config"
 		var unknown *inputs.UnknownPluginError
 		var keys interface{ UnknownKeys() []string }
 		switch {
 		case errors.As(err, &unknown):
-			field = "plugin"
+			field = prefix + "plugin"
 		case errors.As(err, &keys) && len(keys.UnknownKeys()) > 0:
-			field = keys.UnknownKeys()[0]
+			field = configPrefix + keys.UnknownKeys()[0]
 		}
-		return &store.FieldError{Field: prefix + field, Reason: err.Error()}
+		return &store.FieldError{Field: field, Reason: err.Error()}
 	}
 	return nil
 }

@@ -221,7 +221,7 @@ func TestTOMLAppliedTwiceCreatesOnceAndRejectsBadTables(t *testing.T) {
 	bad := []struct{ name, doc, field, reason string }{
 		{"unknown plugin", "[[inputs.cpu]]\n", "inputs.cpu[0].plugin", "available"},
 		{"unknown key", "[[inputs.net_response]]\nprotocol='tcp'\naddress='127.0.0.1:1'\nadress='x'\n", "inputs.net_response[0].adress", "adress"},
-		{"mistyped key", "[[inputs.net_response]]\nprotocol='tcp'\naddress=7\n", "inputs.net_response[0].config", "address"},
+		{"mistyped key", "[[inputs.net_response]]\nprotocol='tcp'\naddress=7\n", "inputs.net_response[0].address", "string"},
 		{"failing init", "[[inputs.net_response]]\nprotocol='sctp'\naddress='127.0.0.1:1'\n", "inputs.net_response[0].config", "init"},
 		{"env reference", "[[inputs.http_response]]\nurls=['http://${SECRET}/']\n", "body", "environment"},
 		{"agent table", "[agent]\ninterval='1s'\n", "agent", "not allowed"},

@@ -55,13 +55,13 @@ func TestBuildValidConfigs(t *testing.T) {
 
 func TestBuildRejects(t *testing.T) {
 	cases := []struct{ name, plugin, cfg, want string }{
-		{"unknown key", "http_response", `{"urls":["http://x/"],"urlz":1}`, "urlz"},
+		{"unknown key", "http_response", `{"urls":["http://127.0.0.1/"],"urlz":1}`, "urlz"},
 		{"mistyped key", "net_response", `{"protocol":"tcp","address":7}`, "address"},
 		{"failing init", "net_response", `{"protocol":"sctp","address":"127.0.0.1:1"}`, "init"},
 		{"env reference", "http_response", `{"urls":["http://${SECRET_HOST}/"]}`, "environment"},
-		{"bare env reference", "http_response", `{"urls":["http://x/"],"password":"$HOME"}`, "environment"},
-		{"schedule key in config", "http_response", `{"urls":["http://x/"],"interval":"5s"}`, "interval"},
-		{"unknown parser", "http", `{"urls":["http://x/"],"data_format":"nope"}`, "data_format"},
+		{"bare env reference", "http_response", `{"urls":["http://127.0.0.1/"],"password":"$HOME"}`, "environment"},
+		{"schedule key in config", "http_response", `{"urls":["http://127.0.0.1/"],"interval":"5s"}`, "interval"},
+		{"unknown parser", "http", `{"urls":["http://127.0.0.1/"],"data_format":"nope"}`, "data_format"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -72,7 +72,7 @@ func TestBuildRejects(t *testing.T) {
 		})
 	}
 	var ke *KeyError
-	_, err := build(t, "http_response", `{"urls":["http://x/"],"urlz":1}`)
+	_, err := build(t, "http_response", `{"urls":["http://127.0.0.1/"],"urlz":1}`)
 	if !errors.As(err, &ke) || len(ke.Keys) != 1 || ke.Keys[0] != "urlz" {
 		t.Fatalf("unknown key not named: %#v", err)
 	}
@@ -138,16 +138,16 @@ func TestParseInputs(t *testing.T) {
 
 func TestParseInputsRejects(t *testing.T) {
 	cases := []struct{ name, doc, field string }{
-		{"agent table", "[agent]\ninterval='1s'\n[[inputs.ping]]\nurls=['x']", "agent"},
-		{"outputs table", "[[outputs.file]]\n[[inputs.ping]]\nurls=['x']", "outputs"},
-		{"processors table", "[[processors.rename]]\n[[inputs.ping]]\nurls=['x']", "processors"},
+		{"agent table", "[agent]\ninterval='1s'\n[[inputs.ping]]\nurls=['127.0.0.1']", "agent"},
+		{"outputs table", "[[outputs.file]]\n[[inputs.ping]]\nurls=['127.0.0.1']", "outputs"},
+		{"processors table", "[[processors.rename]]\n[[inputs.ping]]\nurls=['127.0.0.1']", "processors"},
 		{"secretstores table", "[[secretstores.os]]\nid='x'", "secretstores"},
 		{"env", "[[inputs.ping]]\nurls=['${HOST}']", "body"},
 		{"syntax", "[[inputs.ping]\n", "body"},
 		{"no inputs", "x = 1", "x"},
-		{"bad alias", "[[inputs.ping]]\nalias='a b'\nurls=['x']", "inputs.ping[0].alias"},
-		{"bad interval", "[[inputs.ping]]\ninterval='fast'\nurls=['x']", "inputs.ping[0].interval"},
-		{"interval too short", "[[inputs.ping]]\ninterval='10ms'\nurls=['x']", "inputs.ping[0].interval"},
+		{"bad alias", "[[inputs.ping]]\nalias='a b'\nurls=['127.0.0.1']", "inputs.ping[0].alias"},
+		{"bad interval", "[[inputs.ping]]\ninterval='fast'\nurls=['127.0.0.1']", "inputs.ping[0].interval"},
+		{"interval too short", "[[inputs.ping]]\ninterval='10ms'\nurls=['127.0.0.1']", "inputs.ping[0].interval"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -173,7 +173,7 @@ func TestPrecisionLikeTelegraf(t *testing.T) {
 // FuzzParseInputs: the TOML import must never panic, and what it accepts is valid and reproducible.
 func FuzzParseInputs(f *testing.F) {
 	f.Add([]byte(sample))
-	f.Add([]byte("[[inputs.ping]]\nurls=['x']\ninterval=5"))
+	f.Add([]byte("[[inputs.ping]]\nurls=['127.0.0.1']\ninterval=5"))
 	f.Add([]byte("[agent]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ins, err := ParseInputs(data)

@@ -27,6 +27,7 @@ import (
 	"github.com/gatherd/gatherd/cluster"
 	"github.com/gatherd/gatherd/inputs"
 	"github.com/gatherd/gatherd/logging"
+	"github.com/gatherd/gatherd/policy"
 	"github.com/gatherd/gatherd/telegrafx"
 	"github.com/gatherd/gatherd/worker"
 )
@@ -67,6 +68,10 @@ Try it on one machine with: gatherd agent --dev`,
 	f.String("log-level", "info", "log level: debug, info, warn or error")
 	f.String("log-format", "json", "log format: json or console")
 	addSecurityFlags(f)
+	f.Bool("allow-exec", false, "let ping inputs use method = \"exec\", which runs this node's own system ping (a submitted binary or arguments stays refused)")
+	f.StringSlice("allow-local-files", nil, "comma-separated directories whose files inputs may name (tls_ca, bearer_token, x509_cert sources, snmp path...); symlinks and .. are resolved")
+	f.StringSlice("allow-interfaces", nil, "comma-separated interface names or source addresses inputs may bind (ping and http_response interface)")
+	f.StringSlice("allow-targets", nil, "comma-separated link-local addresses or prefixes inputs may reach (169.254.0.0/16 and fe80::/10 are refused otherwise: cloud metadata)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := bindSettings(cmd, "config")
 		if err != nil {
@@ -277,6 +282,15 @@ func agentConfig(v *viper.Viper, log zerolog.Logger) (cluster.Config, string, fu
 		} else {
 			cfg.AdvertiseAddr = ip
 		}
+	}
+	pol, err := policy.New(v.GetBool("allow-exec"), splitList(v.GetStringSlice("allow-local-files")),
+		splitList(v.GetStringSlice("allow-interfaces")), splitList(v.GetStringSlice("allow-targets")))
+	if err != nil {
+		return cfg, "", cleanup, err
+	}
+	cfg.Policy = pol
+	if !pol.IsZero() {
+		log.Warn().Strs("allow", pol.Flags()).Msg("inputs submitted through the API may do more than gather from network targets on this node")
 	}
 	if key := v.GetString("encrypt"); key != "" {
 		b, err := base64.StdEncoding.DecodeString(key)
