@@ -363,7 +363,7 @@ func TestNew(t *testing.T) {
 		{"http://127.0.0.1:8080/", "http://127.0.0.1:8080"},
 		{"127.0.0.1:8080", "http://127.0.0.1:8080"},
 		{"  node1:8080 ", "http://node1:8080"},
-		{"https://gatherd.example.com/api/", "https://gatherd.example.com/api"},
+		{"https://127.0.0.1:8443/api/", "https://127.0.0.1:8443/api"},
 		{"[::1]:8080", "http://[::1]:8080"},
 		{"", ""},
 		{"ftp://host:21", ""},
