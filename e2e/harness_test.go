@@ -311,6 +311,24 @@ func postJSON(url string, body, v any) error {
 	return json.Unmarshal(rb, v)
 }
 
+// putInput PUTs an input and returns the status and the error's field.
+func putInput(url, body string) (int, string, error) {
+	req, err := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	resp, err := httpc.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	var e struct {
+		Field string `json:"field"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&e)
+	return resp.StatusCode, e.Field, nil
+}
+
 // postEmpty POSTs an empty body and wants a 2xx.
 func postEmpty(url string) error {
 	resp, err := httpc.Post(url, "", nil)

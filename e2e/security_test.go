@@ -48,6 +48,23 @@ func (s *suite) secured(t *testing.T) {
 	}
 	s.fig("security", "API: no token / read token writing / plain HTTP", "401 / 403 / refused")
 
+	// A writer may not make a node run a program or send its files away (DESIGN.md, decision 17): the compose
+	// nodes allow nothing beyond network targets.
+	for _, c := range []struct{ id, body, field string }{
+		{"p1", `{"plugin":"ping","interval":"1s","config":{"urls":["127.0.0.1"],"method":"exec","binary":"/usr/bin/touch","arguments":["/tmp/x"]}}`, "config.arguments"},
+		{"x1", `{"plugin":"http_response","config":{"urls":["http://target:9000/x1"],"bearer_token":"/secrets/agent.yaml"}}`, "config.bearer_token"},
+		{"m1", `{"plugin":"http_response","config":{"urls":["http://169.254.169.254/latest/meta-data/"]}}`, "config.urls[0]"},
+	} {
+		code, field, err := putInput(api+"/v1/inputs/"+c.id, c.body)
+		if err != nil || code != http.StatusBadRequest || field != c.field {
+			t.Errorf("PUT %s: %d field %q %v, want 400 on %s", c.id, code, field, err, c.field)
+		}
+		if err := getJSON(api+"/v1/inputs/"+c.id+"?consistent=true", &in); err == nil {
+			t.Errorf("refused input %s was stored", c.id)
+		}
+	}
+	s.fig("security", "inputs that run a program, send a node's file or reach cloud metadata", "400, nothing stored")
+
 	// A node with no gossip key (nor certificates) on the cluster's own network, joining node1.
 	name := s.name + "-rogue"
 	image := envOr("GATHERD_IMAGE", "gatherd:dev")
