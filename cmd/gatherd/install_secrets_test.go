@@ -1,13 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
+
+// The copying itself is tested in secretsinstall; these tests cover the subcommand's flags and output.
 
 func TestInstallSecrets(t *testing.T) {
 	src, dst := t.TempDir(), t.TempDir()
@@ -19,16 +21,7 @@ func TestInstallSecrets(t *testing.T) {
 			return nil
 		})
 	})
-	files := map[string]string{
-		"agent.yaml":        "encrypt: KEY\n",
-		"tokens":            "write:abc\n",
-		"tls/ca.pem":        "CA",
-		"tls/ca-key.pem":    "CA KEY",
-		"tls/node1.pem":     "CERT",
-		"tls/node1-key.pem": "KEY",
-		"tls/deeper/x.pem":  "X",
-	}
-	for name, content := range files {
+	for name, content := range map[string]string{"agent.yaml": "encrypt: KEY\n", "tls/ca.pem": "CA", "tls/ca-key.pem": "CA KEY"} {
 		p := filepath.Join(src, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 			t.Fatal(err)
@@ -37,76 +30,55 @@ func TestInstallSecrets(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Left over from an earlier install: it must go.
-	if err := os.WriteFile(filepath.Join(dst, "stale"), []byte("old"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	owner := strconv.Itoa(os.Getuid()) + ":" + strconv.Itoa(os.Getgid())
-	for i := 0; i < 2; i++ { // installing again over an install replaces what changed
-		if i == 1 {
-			files["agent.yaml"] = "encrypt: NEWKEY\n"
-			if err := os.WriteFile(filepath.Join(src, "agent.yaml"), []byte(files["agent.yaml"]), 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-		out, _, err := run(t, "", "install-secrets", "--from", src, "--to", dst, "--owner", owner)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(out, "installed 6 files") {
-			t.Errorf("output %q", out)
-		}
-	}
-	var got []string
-	err := filepath.WalkDir(dst, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dst, p)
-		want := fs.FileMode(0o400)
-		if d.IsDir() {
-			want = 0o500
-		} else {
-			got = append(got, rel)
-			b, err := os.ReadFile(p)
-			if err != nil || string(b) != files[rel] {
-				t.Errorf("%s holds %q (%v), want %q", rel, b, err, files[rel])
-			}
-		}
-		if info.Mode().Perm() != want {
-			t.Errorf("%s has mode %v, want %v", rel, info.Mode().Perm(), want)
-		}
-		return nil
-	})
+	owner := fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
+	out, _, err := run(t, "", "install-secrets", "--from", src, "--to", dst, "--owner", owner)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(got, " ") != "agent.yaml tls/ca.pem tls/deeper/x.pem tls/node1-key.pem tls/node1.pem tokens" {
-		t.Errorf("installed %v: want every file but the CA key, and nothing stale", got)
+	if want := fmt.Sprintf("installed 2 files from %s into %s for %s\n", src, dst, owner); out != want {
+		t.Errorf("output %q, want %q", out, want)
+	}
+	if _, err := os.Lstat(filepath.Join(dst, "tls", "ca-key.pem")); err == nil {
+		t.Error("the CA key was installed: --exclude must leave it out by default")
+	}
+	if b, err := os.ReadFile(filepath.Join(dst, "tls", "ca.pem")); err != nil || string(b) != "CA" {
+		t.Errorf("tls/ca.pem holds %q (%v), want the copy", b, err)
+	}
+
+	// --exclude replaces the default list.
+	out, _, err = run(t, "", "install-secrets", "--from", src, "--to", dst, "--owner", owner, "--exclude", "agent.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "installed 2 files") {
+		t.Errorf("output %q, want 2 files: the CA key and the CA but not agent.yaml", out)
+	}
+	if _, err := os.Lstat(filepath.Join(dst, "agent.yaml")); err == nil {
+		t.Error("agent.yaml was kept although --exclude named it")
 	}
 }
 
 func TestInstallSecretsRefuses(t *testing.T) {
-	empty, dst := t.TempDir(), t.TempDir()
-	if err := os.Mkdir(filepath.Join(empty, "tls"), 0o700); err != nil {
+	src, dst := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "tokens"), []byte("write:abc\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	keep := filepath.Join(dst, "keep")
 	if err := os.WriteFile(keep, []byte("x"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{
-		{"--from", empty, "--to", dst},                        // nothing to install
-		{"--from", filepath.Join(empty, "none"), "--to", dst}, // no such folder
-		{"--from", empty, "--to", dst, "--owner", "10001"},    // malformed owner
-		{"--to", dst},
+	for _, tc := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"--to", dst}, "--from and --to are required"},
+		{[]string{"--from", src}, "--from and --to are required"},
+		{[]string{"--from", src, "--to", dst, "--owner", "10001"}, `--owner "10001": want UID:GID, both numbers`},
+		{[]string{"--from", filepath.Join(src, "none"), "--to", dst}, "no such file or directory"},
 	} {
-		if _, _, err := run(t, "", append([]string{"install-secrets"}, args...)...); err == nil {
-			t.Errorf("%v succeeded", args)
+		_, _, err := run(t, "", append([]string{"install-secrets"}, tc.args...)...)
+		if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+			t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)
 		}
 	}
 	if _, err := os.Stat(keep); err != nil {
