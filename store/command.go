@@ -55,22 +55,40 @@ type Assign struct {
 
 // Command is the typed envelope of every raft entry gatherd writes.
 type Command struct {
-	Op     Op      `json:"op"`
-	Inputs []Input `json:"inputs,omitempty"`
-	ID     string  `json:"id,omitempty"`
-	Node   *Node   `json:"node,omitempty"`
-	Assign *Assign `json:"assign,omitempty"`
+	// Type is the command's number. Leave it zero for the four ops, which Op names: their entries then stay
+	// readable by binaries from before command numbers. When present in an entry it wins over Op.
+	Type   CommandType `json:"type,omitempty"`
+	Op     Op          `json:"op"`
+	Inputs []Input     `json:"inputs,omitempty"`
+	ID     string      `json:"id,omitempty"`
+	Node   *Node       `json:"node,omitempty"`
+	Assign *Assign     `json:"assign,omitempty"`
 }
 
 // Encode returns the command's raft entry bytes.
 func (c *Command) Encode() ([]byte, error) { return json.Marshal(c) }
 
 // DecodeCommand parses a raft entry. It rejects unknown fields and ops so that a corrupt or foreign entry is
-// an error rather than a silently different state.
+// an error rather than a silently different state. An entry whose type number this binary does not know
+// returns an *UnknownTypeError, even when its fields are unknown too: a newer binary wrote it.
 func DecodeCommand(b []byte) (*Command, error) {
 	var c Command
 	if err := strictUnmarshal(b, &c); err != nil {
+		if t := peekType(b); t != 0 && !t.Known() {
+			return nil, &UnknownTypeError{Type: t}
+		}
 		return nil, fmt.Errorf("decode command: %w", err)
+	}
+	if c.Type != 0 {
+		op, ok := typeOps[c.Type&^IgnoreUnknownTypeFlag]
+		switch {
+		case !ok:
+			return nil, &UnknownTypeError{Type: c.Type}
+		case c.Op == "":
+			c.Op = op
+		case c.Op != op:
+			return nil, fmt.Errorf("decode command: type %d is op %q, not %q", c.Type, op, c.Op)
+		}
 	}
 	switch c.Op {
 	case OpPutInputs, OpDeleteInput, OpSetNode, OpAssign:
@@ -78,4 +96,15 @@ func DecodeCommand(b []byte) (*Command, error) {
 		return nil, fmt.Errorf("decode command: unknown op %q", c.Op)
 	}
 	return &c, nil
+}
+
+// peekType reads only an entry's type number, ignoring every other field, or returns zero.
+func peekType(b []byte) CommandType {
+	var p struct {
+		Type CommandType `json:"type"`
+	}
+	if json.Unmarshal(b, &p) != nil {
+		return 0
+	}
+	return p.Type
 }

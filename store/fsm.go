@@ -28,11 +28,13 @@ type Store struct {
 	mu      sync.RWMutex
 	st      State
 	changed chan struct{}
+	fatal   error         // set once, by the first entry this binary must not skip; see halt.go
+	halted  chan struct{} // closed when fatal is set
 }
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{st: newState(), changed: make(chan struct{})}
+	return &Store{st: newState(), changed: make(chan struct{}), halted: make(chan struct{})}
 }
 
 var _ raft.FSM = (*Store)(nil)
@@ -64,12 +66,20 @@ func (s *Store) Input(id string) (Input, Assignment, bool) {
 	return *in, s.st.Assignments[id], true
 }
 
-// Apply applies one raft entry. It returns a *Result (or nil for entries that are not commands).
+// Apply applies one raft entry. It returns a *Result (or nil for entries that are not commands). A command of
+// a type this binary does not know is skipped when flagged skippable and otherwise halts the store: see Fatal.
 func (s *Store) Apply(l *raft.Log) any {
 	if l.Type != raft.LogCommand {
 		return nil
 	}
+	if err := s.Fatal(); err != nil {
+		return &Result{Index: l.Index, Err: err}
+	}
 	cmd, err := DecodeCommand(l.Data)
+	var unknown *UnknownTypeError
+	if errors.As(err, &unknown) {
+		return s.skipOrHalt(l.Index, unknown)
+	}
 	if err != nil {
 		// A corrupt entry must not stop the node, and it changes nothing anywhere, so it is only reported.
 		return &Result{Index: l.Index, Err: err}

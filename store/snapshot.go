@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -9,8 +10,18 @@ import (
 	"github.com/hashicorp/raft"
 )
 
+// SnapshotVersion is the snapshot format this binary writes and the newest it restores. Bump it when an older
+// binary must not load a snapshot (a field changes meaning or shape, or holds state an older binary needs).
+// A field that only holds the state of skippable commands needs no bump: older binaries ignore it, as they
+// skipped the commands. Snapshots without a version, written before versions, are version 1.
+const SnapshotVersion = 1
+
+// ErrSnapshotVersion is matched by Restore's error for a snapshot newer than this binary.
+var ErrSnapshotVersion = errors.New("snapshot format is newer than this binary")
+
 // snapshotData is the persisted form of State.
 type snapshotData struct {
+	Version     uint64                `json:"version"`
 	Inputs      []Input               `json:"inputs"`
 	Nodes       map[string]Node       `json:"nodes"`
 	Assignments map[string]Assignment `json:"assignments"`
@@ -25,7 +36,13 @@ type fsmSnapshot struct{ data snapshotData }
 func (s *Store) Snapshot() (raft.FSMSnapshot, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.fatal != nil {
+		// raft would label the snapshot with the index of entries this store did not apply and then drop
+		// them from its log, so that the upgraded binary would never apply them.
+		return nil, fmt.Errorf("snapshot refused: %w", s.fatal)
+	}
 	return &fsmSnapshot{data: snapshotData{
+		Version:     SnapshotVersion,
 		Inputs:      s.st.SortedInputs(),
 		Nodes:       maps.Clone(s.st.Nodes),
 		Assignments: maps.Clone(s.st.Assignments),
@@ -44,11 +61,31 @@ func (f *fsmSnapshot) Persist(sink raft.SnapshotSink) error {
 
 func (f *fsmSnapshot) Release() {}
 
-// Restore replaces the whole state with a snapshot's.
+// Restore replaces the whole state with a snapshot's. It refuses a snapshot of a newer format than
+// SnapshotVersion with ErrSnapshotVersion, and any snapshot once the store has halted (see Fatal). It holds
+// the snapshot's bytes in memory while it decodes them, as decoding JSON does anyway.
 func (s *Store) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
+	if err := s.Fatal(); err != nil {
+		return fmt.Errorf("restore snapshot refused: %w", err)
+	}
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		return fmt.Errorf("restore snapshot: %w", err)
+	}
+	// The version first, on its own: a newer format may not decode as this one.
+	var v struct {
+		Version uint64 `json:"version"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("restore snapshot: %w", err)
+	}
+	if v.Version > SnapshotVersion {
+		return fmt.Errorf("restore snapshot: format version %d, this binary reads up to version %d: upgrade gatherd on this node: %w",
+			v.Version, SnapshotVersion, ErrSnapshotVersion)
+	}
 	var d snapshotData
-	if err := json.NewDecoder(rc).Decode(&d); err != nil {
+	if err := json.Unmarshal(b, &d); err != nil {
 		return fmt.Errorf("restore snapshot: %w", err)
 	}
 	st := newState()

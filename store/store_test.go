@@ -184,14 +184,16 @@ func TestSnapshotRestore(t *testing.T) {
 }
 
 func TestDecodeRejectsUnknown(t *testing.T) {
-	for _, raw := range []string{`{"op":"nope"}`, `{"op":"put_inputs","extra":1}`, `not json`, `{"op":"delete_input"} {}`} {
+	for _, raw := range []string{`{"op":"nope"}`, `{"op":"put_inputs","extra":1}`, `not json`, `{"op":"delete_input"} {}`,
+		`{"type":2,"op":"put_inputs"}`, `{"type":300,"op":"delete_input"}`, `{"type":"2"}`, `{"type":5} {}`} {
 		if _, err := DecodeCommand([]byte(raw)); err == nil {
 			t.Errorf("%s was accepted", raw)
 		}
 	}
 }
 
-// FuzzDecodeApply feeds arbitrary entries to the FSM: it must never panic, and a rejected entry changes nothing.
+// FuzzDecodeApply feeds arbitrary entries to the FSM: it must never panic, and a rejected, skipped or halting
+// entry changes nothing.
 func FuzzDecodeApply(f *testing.F) {
 	for _, c := range []Command{
 		{Op: OpPutInputs, Inputs: []Input{in("a")}},
@@ -202,6 +204,9 @@ func FuzzDecodeApply(f *testing.F) {
 		b, _ := c.Encode()
 		f.Add(b)
 	}
+	// Commands from a newer binary, with and without the skip flag.
+	f.Add([]byte(`{"type":133,"op":"set_quota","quota":{"max":3}}`))
+	f.Add([]byte(`{"type":5,"op":"delete_input","id":"a"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := New()
 		r, _ := s.Apply(&raft.Log{Index: 1, Type: raft.LogCommand, Data: data}).(*Result)
