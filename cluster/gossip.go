@@ -30,15 +30,17 @@ func (n *Node) startGossip() error {
 	c.Events = n.members
 	c.Delegate = n.delegate
 	c.Logger = log.New(&logging.LevelWriter{Logger: n.log.With().Str("module", "memberlist").Logger()}, "", 0)
+	c.MetricLabels = n.gossipMetricLabels()
 	if len(n.cfg.GossipKey) > 0 {
 		c.SecretKey = n.cfg.GossipKey
 		c.GossipVerifyIncoming, c.GossipVerifyOutgoing = true, true
 	}
 
 	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
-		BindAddrs: []string{n.cfg.BindAddr},
-		BindPort:  n.cfg.GossipPort,
-		Logger:    c.Logger,
+		BindAddrs:    []string{n.cfg.BindAddr},
+		BindPort:     n.cfg.GossipPort,
+		Logger:       c.Logger,
+		MetricLabels: c.MetricLabels,
 	})
 	if err != nil {
 		return fmt.Errorf("gossip listen on %s:%d: %w", n.cfg.BindAddr, n.cfg.GossipPort, err)
