@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gatherd/gatherd/wire"
 )
 
 var okHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +68,7 @@ func TestRequireToken(t *testing.T) {
 			if tc.msg == "" {
 				return
 			}
-			var e apiError
+			var e wire.Error
 			if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil {
 				t.Fatalf("not a JSON error: %q", w.Body)
 			}

@@ -2,9 +2,9 @@ package api
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/gatherd/gatherd/store"
+	"github.com/gatherd/gatherd/wire"
 	"github.com/gatherd/gatherd/worker"
 )
 
@@ -13,7 +13,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"members": s.node.Status().Members})
+	writeJSON(w, http.StatusOK, wire.MemberList{Members: s.node.Status().Members})
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
@@ -21,18 +21,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "", why)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-}
-
-// assignmentView is GET /v1/assignments.
-type assignmentView struct {
-	Generation uint64              `json:"generation"`
-	Nodes      map[string][]string `json:"nodes"`
-	Unassigned []string            `json:"unassigned"`
+	writeJSON(w, http.StatusOK, wire.Health{Status: "ready"})
 }
 
 func (s *Server) assignments(w http.ResponseWriter, r *http.Request) {
-	var v assignmentView
+	var v wire.Assignments
 	s.node.Store().Read(func(st *store.State) {
 		v.Generation = st.Generation
 		v.Nodes, v.Unassigned = st.ByNode()
@@ -45,15 +38,23 @@ func (s *Server) assignments(w http.ResponseWriter, r *http.Request) {
 
 // local is GET /v1/local: what this node's worker runs; ?input=ID keeps that input only.
 func (s *Server) local(w http.ResponseWriter, r *http.Request) {
-	inputs := s.node.Worker().Local()
-	if id := r.URL.Query().Get("input"); id != "" {
-		inputs = slices.DeleteFunc(inputs, func(st worker.Status) bool { return st.ID != id })
+	id := r.URL.Query().Get("input")
+	v := wire.Local{Node: s.node.ID(), Fenced: s.node.Fenced(), Inputs: []wire.LocalInput{}}
+	for _, st := range s.node.Local() {
+		if id == "" || st.ID == id {
+			v.Inputs = append(v.Inputs, localView(st))
+		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"node":   s.node.ID(),
-		"fenced": s.node.Fenced(),
-		"inputs": inputs,
-	})
+	writeJSON(w, http.StatusOK, v)
+}
+
+// localView is one worker entry as the API shows it.
+func localView(st worker.Status) wire.LocalInput {
+	return wire.LocalInput{
+		ID: st.ID, Plugin: st.Plugin, Version: st.Version, State: st.State, Started: st.Started,
+		LastGather: st.LastGather, Gathers: st.Gathers, Errors: st.Errors, Overruns: st.Overruns,
+		Panics: st.Panics, LastError: st.LastError, From: st.From, Until: st.Until,
+	}
 }
 
 func (s *Server) listPlugins(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +62,7 @@ func (s *Server) listPlugins(w http.ResponseWriter, r *http.Request) {
 	if s.plugins != nil {
 		names = s.plugins.Names()
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"plugins": names})
+	writeJSON(w, http.StatusOK, wire.PluginList{Plugins: names})
 }
 
 func (s *Server) drain(on bool) func(http.ResponseWriter, *http.Request, []byte) {
@@ -92,5 +93,5 @@ func (s *Server) setNodeState(w http.ResponseWriter, r *http.Request, body []byt
 		writeErr(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"id": id, "state": string(state)})
+	writeJSON(w, http.StatusOK, wire.NodeState{ID: id, State: string(state)})
 }

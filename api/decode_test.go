@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/gatherd/gatherd/store"
+	"github.com/gatherd/gatherd/wire"
 )
 
 // FuzzInputSpec feeds arbitrary bodies to the input-spec decoding a PUT goes through: it must never panic,
@@ -22,12 +23,12 @@ func FuzzInputSpec(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req inputRequest
+		var req wire.InputSpec
 		err := decodeStrict(body, &req)
 		if err == nil {
 			req.ID = "fuzz"
 			var in store.Input
-			in, err = req.toInput("")
+			in, err = toInput(req, "")
 			if err == nil {
 				if verr := in.Validate(); verr != nil {
 					t.Fatalf("accepted an invalid spec: %v", verr)

@@ -5,15 +5,9 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/gatherd/gatherd/cluster"
 	"github.com/gatherd/gatherd/store"
+	"github.com/gatherd/gatherd/wire"
 )
-
-// apiError is the JSON body of every error: a message, and the offending field when one is to blame.
-type apiError struct {
-	Error string `json:"error"`
-	Field string `json:"field,omitempty"`
-}
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -25,7 +19,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 }
 
 func writeError(w http.ResponseWriter, code int, field, msg string) {
-	writeJSON(w, code, apiError{Error: msg, Field: field})
+	writeJSON(w, code, wire.Error{Error: msg, Field: field})
 }
 
 // writeErr maps an error from validation, the store or the cluster to a status code.
@@ -34,9 +28,9 @@ func writeErr(w http.ResponseWriter, err error) {
 	switch {
 	case errors.As(err, &fe):
 		writeError(w, http.StatusBadRequest, fe.Field, err.Error())
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, cluster.ErrUnknownNode):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrUnknownNode):
 		writeError(w, http.StatusNotFound, "", err.Error())
-	case errors.Is(err, cluster.ErrNotLeader), errors.Is(err, cluster.ErrNoLeader):
+	case errors.Is(err, store.ErrNotLeader), errors.Is(err, store.ErrNoLeader):
 		writeError(w, http.StatusServiceUnavailable, "", err.Error())
 	default:
 		writeError(w, http.StatusInternalServerError, "", err.Error())

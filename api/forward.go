@@ -5,7 +5,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/gatherd/gatherd/cluster"
+	"github.com/gatherd/gatherd/store"
 )
 
 // forwardedHeader marks a request one node sent to another, so a request is forwarded at most once.
@@ -14,7 +14,7 @@ const forwardedHeader = "X-Gatherd-Forwarded-By"
 // forward sends a write (or a consistent read) to the leader and relays its answer as if it were local.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 	if r.Header.Get(forwardedHeader) != "" {
-		writeErr(w, cluster.ErrNotLeader) // leadership moved while the request was in flight
+		writeErr(w, store.ErrNotLeader) // leadership moved while the request was in flight
 		return
 	}
 	_, api, err := s.node.Leader()

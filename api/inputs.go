@@ -14,35 +14,15 @@ import (
 	"github.com/gatherd/gatherd/inputs"
 	"github.com/gatherd/gatherd/policy"
 	"github.com/gatherd/gatherd/store"
-	"github.com/gatherd/gatherd/worker"
+	"github.com/gatherd/gatherd/wire"
 )
 
 // DefaultInterval applies when a submitted input names none, as Telegraf's agent interval does.
 const DefaultInterval = 10 * time.Second
 
-// inputRequest is an input as submitted. Durations are strings parsed here so errors can name the field.
-type inputRequest struct {
-	ID       string          `json:"id,omitempty"`
-	Plugin   string          `json:"plugin"`
-	Interval string          `json:"interval,omitempty"`
-	Timeout  string          `json:"timeout,omitempty"`
-	Jitter   string          `json:"jitter,omitempty"`
-	Config   json.RawMessage `json:"config,omitempty"`
-}
-
-// inputView is an input as the API returns it: the stored spec, its owner and the generation that placed it.
-type inputView struct {
-	store.Input
-	Node       string    `json:"node"`
-	Generation uint64    `json:"generation"`
-	Since      time.Time `json:"since,omitzero"`
-	Reason     string    `json:"reason,omitempty"` // why no node runs it (no live node's policy allows it)
-	// Status is the owner's runtime view of the input (GET /v1/inputs/{id} only): running, failed with the
-	// reason (a node refuses an input its own policy does not allow), gathers and errors.
-	Status *worker.Status `json:"status,omitempty"`
-}
-
-func (r *inputRequest) toInput(prefix string) (store.Input, error) {
+// toInput turns a submitted spec into a store input, with errors naming the field under prefix. Durations
+// travel as strings and are parsed here so that an error can name the field.
+func toInput(r wire.InputSpec, prefix string) (store.Input, error) {
 	in := store.Input{ID: r.ID, Plugin: r.Plugin, Config: r.Config, Interval: store.Duration(DefaultInterval)}
 	for _, d := range []struct {
 		field string
@@ -80,22 +60,30 @@ func refuseRedacted(in store.Input, prefix string) error {
 }
 
 // view is how every input leaves the API: secrets in its config are redacted.
-func (s *Server) view(in store.Input, a store.Assignment) inputView {
-	in.Config = RedactConfig(in.Config)
-	return inputView{Input: in, Node: a.Node, Generation: a.Generation, Since: a.Since, Reason: a.Reason}
+func (s *Server) view(in store.Input, a store.Assignment) wire.Input {
+	return wire.Input{
+		ID: in.ID, Plugin: in.Plugin, Interval: in.Interval.D().String(), Timeout: durationText(in.Timeout),
+		Jitter: durationText(in.Jitter), Config: RedactConfig(in.Config), Version: in.Version,
+		Node: a.Node, Generation: a.Generation, Since: a.Since, Reason: a.Reason,
+	}
+}
+
+// durationText is an optional duration as the API writes it: "" (omitted) when zero.
+func durationText(d store.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.D().String()
 }
 
 func (s *Server) listInputs(w http.ResponseWriter, r *http.Request) {
-	var out []inputView
+	out := wire.InputList{Inputs: []wire.Input{}}
 	s.node.Store().Read(func(st *store.State) {
 		for _, in := range st.SortedInputs() {
-			out = append(out, s.view(in, st.Assignments[in.ID]))
+			out.Inputs = append(out.Inputs, s.view(in, st.Assignments[in.ID]))
 		}
 	})
-	if out == nil {
-		out = []inputView{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"inputs": out})
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getInput(w http.ResponseWriter, r *http.Request) {
@@ -112,14 +100,15 @@ func (s *Server) getInput(w http.ResponseWriter, r *http.Request) {
 
 // ownerStatus asks the input's owner what its worker says of the input: this node's worker when it owns it,
 // else the owner's /v1/local, with the caller's token and a short timeout. nil when the owner cannot tell.
-func (s *Server) ownerStatus(r *http.Request, id, owner string) *worker.Status {
+func (s *Server) ownerStatus(r *http.Request, id, owner string) *wire.LocalInput {
 	if owner == "" {
 		return nil
 	}
 	if owner == s.node.ID() {
-		for _, st := range s.node.Worker().Local() {
+		for _, st := range s.node.Local() {
 			if st.ID == id {
-				return &st
+				v := localView(st)
+				return &v
 			}
 		}
 		return nil
@@ -144,9 +133,7 @@ func (s *Server) ownerStatus(r *http.Request, id, owner string) *worker.Status {
 		return nil
 	}
 	defer resp.Body.Close()
-	var local struct {
-		Inputs []worker.Status `json:"inputs"`
-	}
+	var local wire.Local
 	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&local) != nil || len(local.Inputs) != 1 {
 		return nil
 	}
@@ -158,7 +145,7 @@ const ownerStatusTimeout = 2 * time.Second
 
 func (s *Server) putInput(w http.ResponseWriter, r *http.Request, body []byte) {
 	id := r.PathValue("id")
-	var req inputRequest
+	var req wire.InputSpec
 	if err := decodeStrict(body, &req); err != nil {
 		writeErr(w, err)
 		return
@@ -168,7 +155,7 @@ func (s *Server) putInput(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	req.ID = id
-	in, err := req.toInput("")
+	in, err := toInput(req, "")
 	if err == nil {
 		err = s.checkPlugin(&in, "", "config.")
 	}
@@ -179,17 +166,12 @@ func (s *Server) putInput(w http.ResponseWriter, r *http.Request, body []byte) {
 	s.applyInputs(w, r, body, []store.Input{in}, false)
 }
 
-// batchRequest is POST /v1/inputs: many inputs in one raft entry, all or nothing.
-type batchRequest struct {
-	Inputs []inputRequest `json:"inputs"`
-}
-
 func (s *Server) postInputs(w http.ResponseWriter, r *http.Request, body []byte) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/toml" {
 		s.postTOML(w, r, body)
 		return
 	}
-	var req batchRequest
+	var req wire.Batch
 	if err := decodeStrict(body, &req); err != nil {
 		writeErr(w, err)
 		return
@@ -202,7 +184,7 @@ func (s *Server) postInputs(w http.ResponseWriter, r *http.Request, body []byte)
 	seen := map[string]int{}
 	for i := range req.Inputs {
 		prefix := fmt.Sprintf("inputs[%d].", i)
-		in, err := req.Inputs[i].toInput(prefix)
+		in, err := toInput(req.Inputs[i], prefix)
 		if err == nil {
 			err = s.checkPlugin(&in, prefix, prefix+"config.")
 		}
@@ -314,13 +296,13 @@ func (s *Server) applyInputs(w http.ResponseWriter, r *http.Request, body []byte
 		writeErr(w, err)
 		return
 	}
-	views := make([]inputView, len(res.Inputs))
+	views := make([]wire.Input, len(res.Inputs))
 	for i, in := range res.Inputs {
 		_, a, _ := s.node.Store().Input(in.ID)
 		views[i] = s.view(in, a)
 	}
 	if batch {
-		writeJSON(w, http.StatusOK, map[string]any{"inputs": views, "index": res.Index})
+		writeJSON(w, http.StatusOK, wire.ApplyResult{Inputs: views, Index: res.Index})
 		return
 	}
 	writeJSON(w, http.StatusOK, views[0])

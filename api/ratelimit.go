@@ -180,7 +180,7 @@ func (s *Server) fromPeer(r *http.Request) bool {
 		return false
 	}
 	for _, m := range s.node.Status().Members {
-		for _, addr := range []string{m.RaftAddr, m.Gossip} {
+		for _, addr := range []string{m.RaftAddr, m.GossipAddr} {
 			if h, _, err := net.SplitHostPort(addr); err == nil && srcIP.Equal(net.ParseIP(h)) {
 				return true
 			}

@@ -9,15 +9,15 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
-	"github.com/gatherd/gatherd/cluster"
 	"github.com/gatherd/gatherd/inputs"
 	"github.com/gatherd/gatherd/logging"
 	"github.com/gatherd/gatherd/store"
+	"github.com/gatherd/gatherd/wire"
 )
 
 // Options configures the API server.
 type Options struct {
-	Node     *cluster.Node
+	Node     Cluster
 	Plugins  *inputs.Registry    // validates plugins and configs before they are stored; nil skips the check
 	Gatherer prometheus.Gatherer // served at /metrics; nil serves an empty registry
 	Logger   zerolog.Logger
@@ -40,7 +40,7 @@ type Options struct {
 
 // Server serves the API of one node.
 type Server struct {
-	node     *cluster.Node
+	node     Cluster
 	plugins  *inputs.Registry
 	gatherer prometheus.Gatherer
 	log      zerolog.Logger
@@ -68,7 +68,7 @@ func New(o Options) *Server {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		writeJSON(w, http.StatusOK, wire.Health{Status: "ok"})
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gatherd/gatherd/wire"
 )
 
 // DefaultTimeout bounds every request of a client made without WithHTTPClient.
@@ -99,101 +101,18 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("HTTP %d: %s", e.Status, msg)
 }
 
-// Member is one node of the cluster as the answering node sees it.
-type Member struct {
-	ID         string `json:"id"`
-	Status     string `json:"status"` // gossip: alive, dead or left
-	State      string `json:"state"`  // registry: alive, draining or left
-	Voter      bool   `json:"voter"`  // a raft voter
-	Raft       string `json:"raft"`   // voter, nonvoter, staging or none
-	APIAddr    string `json:"api_addr"`
-	RaftAddr   string `json:"raft_addr"`
-	GossipAddr string `json:"gossip_addr"`
-	Stopping   bool   `json:"stopping,omitempty"` // shutting down, handing its inputs over
-}
-
-// Status is GET /v1/status: the answering node's view of the cluster.
-type Status struct {
-	NodeID       string   `json:"node_id"`
-	LeaderID     string   `json:"leader_id"`
-	RaftState    string   `json:"raft_state"`
-	Term         uint64   `json:"term"`
-	Members      []Member `json:"members"`
-	Inputs       int      `json:"inputs"` // inputs in the cluster
-	AppliedIndex uint64   `json:"applied_index"`
-	CommitIndex  uint64   `json:"commit_index"`
-	Generation   uint64   `json:"generation"` // of the assignment
-	Fenced       bool     `json:"fenced"`     // the node stopped its inputs for lack of leader contact
-	Running      int      `json:"running"`    // inputs running on the answering node
-}
-
-// InputSpec is an input as submitted. Durations are Go duration strings such as "10s"; an empty Interval means
-// the server's default. Config is the plugin's settings, a JSON object.
-type InputSpec struct {
-	ID       string          `json:"id,omitempty"` // required by ApplyInputs; PutInput takes it from its argument
-	Plugin   string          `json:"plugin"`
-	Interval string          `json:"interval,omitempty"`
-	Timeout  string          `json:"timeout,omitempty"`
-	Jitter   string          `json:"jitter,omitempty"`
-	Config   json.RawMessage `json:"config,omitempty"`
-}
-
-// Input is a stored input, with the node it is assigned to.
-type Input struct {
-	ID         string          `json:"id"`
-	Plugin     string          `json:"plugin"`
-	Interval   string          `json:"interval"`
-	Timeout    string          `json:"timeout,omitempty"`
-	Jitter     string          `json:"jitter,omitempty"`
-	Config     json.RawMessage `json:"config,omitempty"`
-	Version    uint64          `json:"version"`    // bumped by every change of the spec
-	Node       string          `json:"node"`       // empty while unassigned
-	Generation uint64          `json:"generation"` // of the assignment that placed it
-	Since      time.Time       `json:"since,omitzero"`
-}
-
-// ApplyResult is the answer of POST /v1/inputs.
-type ApplyResult struct {
-	Inputs []Input `json:"inputs"`
-	Index  uint64  `json:"index"` // raft index of the change
-}
-
-// Assignments is GET /v1/assignments: which node runs which inputs.
-type Assignments struct {
-	Generation uint64              `json:"generation"`
-	Nodes      map[string][]string `json:"nodes"` // node ID to sorted input IDs; nodes without inputs are absent
-	Unassigned []string            `json:"unassigned"`
-}
-
-// LocalInput is one input on the answering node, as its worker sees it.
-type LocalInput struct {
-	ID         string    `json:"id"`
-	Plugin     string    `json:"plugin"`
-	Version    uint64    `json:"version"`
-	State      string    `json:"state,omitempty"` // starting, running, ended or failed
-	Started    time.Time `json:"started"`
-	LastGather time.Time `json:"last_gather,omitzero"`
-	Gathers    uint64    `json:"gathers"`
-	Errors     uint64    `json:"errors"`
-	Overruns   uint64    `json:"overruns"`
-	Panics     uint64    `json:"panics"`
-	LastError  string    `json:"last_error,omitempty"`
-	From       time.Time `json:"from,omitzero"`  // gathers slots from this time on, during a handover
-	Until      time.Time `json:"until,omitzero"` // gathers slots before this time, during a handover
-}
-
-// Local is GET /v1/local: the inputs running on the answering node.
-type Local struct {
-	Node   string       `json:"node"`
-	Fenced bool         `json:"fenced"`
-	Inputs []LocalInput `json:"inputs"`
-}
-
-// NodeState is the answer of drain, undrain and leave: the node and its new registry state.
-type NodeState struct {
-	ID    string `json:"id"`
-	State string `json:"state"`
-}
+// The API's JSON shapes, declared once in package wire.
+type (
+	Member      = wire.Member
+	Status      = wire.Status
+	InputSpec   = wire.InputSpec
+	Input       = wire.Input
+	ApplyResult = wire.ApplyResult
+	Assignments = wire.Assignments
+	LocalInput  = wire.LocalInput
+	Local       = wire.Local
+	NodeState   = wire.NodeState
+)
 
 // Status returns the answering node's view of the cluster.
 func (c *Client) Status(ctx context.Context) (*Status, error) {
@@ -202,18 +121,14 @@ func (c *Client) Status(ctx context.Context) (*Status, error) {
 
 // Members returns the cluster's members, sorted by ID.
 func (c *Client) Members(ctx context.Context) ([]Member, error) {
-	var out struct {
-		Members []Member `json:"members"`
-	}
+	var out wire.MemberList
 	err := c.call(ctx, http.MethodGet, "/v1/members", nil, &out)
 	return out.Members, err
 }
 
 // Inputs returns every input, sorted by ID.
 func (c *Client) Inputs(ctx context.Context) ([]Input, error) {
-	var out struct {
-		Inputs []Input `json:"inputs"`
-	}
+	var out wire.InputList
 	err := c.call(ctx, http.MethodGet, "/v1/inputs", nil, &out)
 	return out.Inputs, err
 }
@@ -239,10 +154,21 @@ func (c *Client) ApplyInputs(ctx context.Context, specs []InputSpec) (*ApplyResu
 	if specs == nil {
 		specs = []InputSpec{}
 	}
-	in := struct {
-		Inputs []InputSpec `json:"inputs"`
-	}{specs}
-	return callFor[ApplyResult](ctx, c, http.MethodPost, "/v1/inputs", in)
+	return callFor[ApplyResult](ctx, c, http.MethodPost, "/v1/inputs", wire.Batch{Inputs: specs})
+}
+
+// ApplyTOML creates or replaces the inputs of a Telegraf config (its [[inputs.X]] tables) in one change, all or
+// none.
+func (c *Client) ApplyTOML(ctx context.Context, doc []byte) (*ApplyResult, error) {
+	b, err := c.do(ctx, http.MethodPost, "/v1/inputs", "application/toml", doc)
+	if err != nil {
+		return nil, err
+	}
+	var out ApplyResult
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("decode the answer to POST %s/v1/inputs: %w", c.base, err)
+	}
+	return &out, nil
 }
 
 // Assignments returns which node runs which inputs.
@@ -257,9 +183,7 @@ func (c *Client) Local(ctx context.Context) (*Local, error) {
 
 // Plugins returns the names of the input plugins the answering node can run.
 func (c *Client) Plugins(ctx context.Context) ([]string, error) {
-	var out struct {
-		Plugins []string `json:"plugins"`
-	}
+	var out wire.PluginList
 	err := c.call(ctx, http.MethodGet, "/v1/plugins", nil, &out)
 	return out.Plugins, err
 }
@@ -375,10 +299,7 @@ func (c *Client) do(ctx context.Context, method, path, contentType string, body 
 // decodeError turns an error answer into an *APIError, whether or not its body is the API's JSON.
 func decodeError(status int, body []byte) *APIError {
 	e := &APIError{Status: status}
-	var v struct {
-		Error string `json:"error"`
-		Field string `json:"field"`
-	}
+	var v wire.Error
 	if json.Unmarshal(body, &v) == nil && v.Error != "" {
 		e.Message, e.Field = v.Error, v.Field
 		return e

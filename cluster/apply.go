@@ -10,11 +10,11 @@ import (
 	"github.com/gatherd/gatherd/store"
 )
 
-// Errors of the write path.
+// Errors of the write path. They are the store's, so that the API maps them without importing cluster.
 var (
-	ErrNotLeader   = errors.New("this node is not the leader")
-	ErrNoLeader    = errors.New("no leader: the cluster has no quorum or is electing")
-	ErrUnknownNode = errors.New("unknown node")
+	ErrNotLeader   = store.ErrNotLeader
+	ErrNoLeader    = store.ErrNoLeader
+	ErrUnknownNode = store.ErrUnknownNode
 )
 
 // applyTimeout bounds how long a write waits for raft to commit it.

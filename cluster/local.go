@@ -71,6 +71,21 @@ func taskOf(in *store.Input, w worker.Window) worker.Task {
 	}
 }
 
+// watchHalt shuts the node down when its store halts on a command this binary does not know (the cluster runs
+// a newer version): applying the rest of the log without it would make this replica diverge. Shutdown, not
+// Stop: a handoff needs a store that still applies.
+func (n *Node) watchHalt(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-n.store.Halted():
+		n.log.Error().Err(n.store.Fatal()).Msg("store halted: this binary is older than the cluster; upgrade it and restart the node")
+		go func() { _ = n.Shutdown() }() // Shutdown waits for this loop
+	}
+}
+
+// Local returns what this node's worker runs, as the worker sees it.
+func (n *Node) Local() []worker.Status { return n.worker.Local() }
+
 // checkLeftSelf starts leaving when an operator removed this node (registry state left, stamped with this
 // process's boot): it hands its inputs over, leaves gossip and shuts down; Done closes when it has.
 func (n *Node) checkLeftSelf() {

@@ -95,6 +95,7 @@ func New(cfg Config) (*Node, error) {
 		Build: n.guardBuild(cfg.Build), Sink: cfg.Sink, Registerer: cfg.Registerer,
 		Logger: n.log.With().Str("module", "worker").Logger(),
 	})
+	n.exportLibraryMetrics()
 	if err := n.startRaft(); err != nil {
 		cancel()
 		n.worker.Stop()
@@ -113,6 +114,7 @@ func New(cfg Config) (*Node, error) {
 	n.goLoop(n.bootstrapLoop)
 	n.goLoop(n.fenceLoop)
 	n.goLoop(n.runLocal)
+	n.goLoop(n.watchHalt)
 	n.log.Info().Str("gossip", n.gossipAddr).Str("raft", n.meta.Raft).Str("api", n.meta.API).Msg("node started")
 	return n, nil
 }

@@ -8,40 +8,13 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/gatherd/gatherd/store"
+	"github.com/gatherd/gatherd/wire"
 )
 
-// MemberStatus is one node as this node sees it.
-type MemberStatus struct {
-	ID       string `json:"id"`
-	Status   string `json:"status"`      // gossip: alive, dead, left
-	State    string `json:"state"`       // registry: alive, draining, left
-	Voter    bool   `json:"voter"`       // a raft voter
-	Raft     string `json:"raft"`        // voter, nonvoter or none
-	APIAddr  string `json:"api_addr"`    // API URL
-	RaftAddr string `json:"raft_addr"`   // raft host:port
-	Gossip   string `json:"gossip_addr"` // gossip host:port
-	Stopping bool   `json:"stopping,omitempty"`
-}
-
-// Status is the node's view of the cluster, as GET /v1/status returns it.
-type Status struct {
-	NodeID       string         `json:"node_id"`
-	LeaderID     string         `json:"leader_id"`
-	RaftState    string         `json:"raft_state"`
-	Term         uint64         `json:"term"`
-	Members      []MemberStatus `json:"members"`
-	Inputs       int            `json:"inputs"`
-	AppliedIndex uint64         `json:"applied_index"`
-	CommitIndex  uint64         `json:"commit_index"`
-	Generation   uint64         `json:"generation"`
-	Fenced       bool           `json:"fenced"`
-	Running      int            `json:"running"`
-}
-
 // Status returns the node's view of the cluster.
-func (n *Node) Status() Status {
+func (n *Node) Status() wire.Status {
 	_, lid := n.raft.LeaderWithID()
-	st := Status{
+	st := wire.Status{
 		NodeID:       n.cfg.NodeID,
 		LeaderID:     string(lid),
 		RaftState:    n.raft.State().String(),
@@ -59,7 +32,7 @@ func (n *Node) Status() Status {
 	return st
 }
 
-func (n *Node) memberStatuses() []MemberStatus {
+func (n *Node) memberStatuses() []wire.Member {
 	suffrage := map[string]raft.ServerSuffrage{}
 	raftAddr := map[string]string{}
 	if f := n.raft.GetConfiguration(); f.Error() == nil {
@@ -70,8 +43,8 @@ func (n *Node) memberStatuses() []MemberStatus {
 	}
 	registry := n.registry()
 	seen := map[string]bool{}
-	var out []MemberStatus
-	add := func(ms MemberStatus) {
+	var out []wire.Member
+	add := func(ms wire.Member) {
 		seen[ms.ID] = true
 		if r, ok := registry[ms.ID]; ok {
 			ms.State = string(r.State)
@@ -89,12 +62,12 @@ func (n *Node) memberStatuses() []MemberStatus {
 		out = append(out, ms)
 	}
 	for _, m := range n.members.list() {
-		add(MemberStatus{ID: m.ID, Status: m.Status, APIAddr: m.Meta.API, RaftAddr: m.Meta.Raft, Gossip: m.Addr, Stopping: m.Meta.Stopping})
+		add(wire.Member{ID: m.ID, Status: m.Status, APIAddr: m.Meta.API, RaftAddr: m.Meta.Raft, GossipAddr: m.Addr, Stopping: m.Meta.Stopping})
 	}
 	// Raft servers gossip has never heard of this run still belong to the cluster.
 	for id := range suffrage {
 		if !seen[id] {
-			add(MemberStatus{ID: id, Status: StatusDead})
+			add(wire.Member{ID: id, Status: StatusDead})
 		}
 	}
 	sortMembers(out)
@@ -124,6 +97,6 @@ func (n *Node) LastContact() time.Time {
 	return n.raft.LastContact()
 }
 
-func sortMembers(ms []MemberStatus) {
-	slices.SortFunc(ms, func(a, b MemberStatus) int { return strings.Compare(a.ID, b.ID) })
+func sortMembers(ms []wire.Member) {
+	slices.SortFunc(ms, func(a, b wire.Member) int { return strings.Compare(a.ID, b.ID) })
 }

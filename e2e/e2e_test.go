@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gatherd/gatherd/wire"
 )
 
 const (
@@ -250,23 +252,23 @@ func randInt(n int) int { return rand.IntN(n) }
 func (s *suite) applyInputs() {
 	t := s.t
 	s.ivs = map[string]time.Duration{}
-	var specs []inputSpec
+	var specs []wire.InputSpec
 	for _, iv := range intervals {
 		for i := 1; i <= inputsPerInterval; i++ {
 			id := fmt.Sprintf("e2e-%s-%02d", iv, i)
 			s.ivs[id] = iv
 			s.ids = append(s.ids, id)
-			specs = append(specs, inputSpec{ID: id, Plugin: "http_response", Interval: iv.String(),
-				Config: map[string]any{"urls": []string{"http://target:9000/probe/" + id}, "response_timeout": (iv * 8 / 10).String()}})
+			specs = append(specs, spec(id, "http_response", iv.String(),
+				map[string]any{"urls": []string{"http://target:9000/probe/" + id}, "response_timeout": (iv * 8 / 10).String()}))
 		}
 	}
 	// Not counted (the target does not count scrapes), but it keeps the prometheus parser running throughout.
-	specs = append(specs, inputSpec{ID: "e2e-scrape", Plugin: "http", Interval: "5s",
-		Config: map[string]any{"urls": []string{"http://target:9000/metrics"}, "data_format": "prometheus"}})
+	specs = append(specs, spec("e2e-scrape", "http", "5s",
+		map[string]any{"urls": []string{"http://target:9000/metrics"}, "data_format": "prometheus"}))
 	sort.Strings(s.ids)
 	api := s.voterAPI()
 	if err := eventually(time.Minute, time.Second, func() error {
-		return postJSON(api+"/v1/inputs", map[string]any{"inputs": specs}, nil)
+		return postJSON(api+"/v1/inputs", wire.Batch{Inputs: specs}, nil)
 	}); err != nil {
 		t.Fatalf("apply inputs: %v", err)
 	}
@@ -840,7 +842,7 @@ func (s *suite) scale(t *testing.T) {
 			t.Fatalf("scaling to %d workers: %v", workers, err)
 		}
 		settled := time.Since(t0)
-		bo, ao := before.owners(), after.owners()
+		bo, ao := owners(before), owners(after)
 		moved, total := 0, 0
 		for id, n := range ao {
 			total++
@@ -907,7 +909,7 @@ func (s *suite) restartAll(t *testing.T) {
 	if _, err := s.waitStable(time.Minute); err != nil {
 		t.Fatalf("not stable before the restart: %v", err)
 	}
-	var before struct{ Inputs []inputSpec }
+	var before wire.InputList
 	if err := getJSON(s.voterAPI()+"/v1/inputs", &before); err != nil {
 		t.Fatal(err)
 	}
@@ -946,11 +948,11 @@ func (s *suite) restartAll(t *testing.T) {
 	if _, err := s.waitStable(2 * time.Minute); err != nil {
 		t.Fatalf("not stable after the restart: %v", err)
 	}
-	var after struct{ Inputs []inputSpec }
+	var after wire.InputList
 	if err := getJSON(s.voterAPI()+"/v1/inputs", &after); err != nil {
 		t.Fatal(err)
 	}
-	versions := func(ins []inputSpec) map[string]uint64 {
+	versions := func(ins []wire.Input) map[string]uint64 {
 		m := map[string]uint64{}
 		for _, in := range ins {
 			m[in.ID] = in.Version

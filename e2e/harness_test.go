@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gatherd/gatherd/tlsutil"
+	"github.com/gatherd/gatherd/wire"
 )
 
 // The harness drives a compose project through the docker CLI and talks to the nodes (over HTTPS, with the
@@ -343,35 +344,15 @@ func postEmpty(url string) error {
 	return nil
 }
 
-// The API's answers, as far as the suite reads them.
-
-type member struct {
-	ID       string `json:"id"`
-	Status   string `json:"status"`
-	State    string `json:"state"`
-	Voter    bool   `json:"voter"`
-	Raft     string `json:"raft"`
-	Stopping bool   `json:"stopping"`
-}
-
-type status struct {
-	NodeID    string   `json:"node_id"`
-	LeaderID  string   `json:"leader_id"`
-	RaftState string   `json:"raft_state"`
-	Members   []member `json:"members"`
-	Inputs    int      `json:"inputs"`
-	Fenced    bool     `json:"fenced"`
-	Running   int      `json:"running"`
-}
-
-type assignments struct {
-	Generation uint64              `json:"generation"`
-	Nodes      map[string][]string `json:"nodes"`
-	Unassigned []string            `json:"unassigned"`
-}
+// The API's answers, declared once in package wire.
+type (
+	status      = wire.Status
+	assignments = wire.Assignments
+	local       = wire.Local
+)
 
 // owners maps input ID to node.
-func (a assignments) owners() map[string]string {
+func owners(a assignments) map[string]string {
 	out := map[string]string{}
 	for n, ids := range a.Nodes {
 		for _, id := range ids {
@@ -381,29 +362,13 @@ func (a assignments) owners() map[string]string {
 	return out
 }
 
-type localInput struct {
-	ID         string    `json:"id"`
-	State      string    `json:"state"`
-	LastGather time.Time `json:"last_gather"`
-	Gathers    uint64    `json:"gathers"`
-	From       time.Time `json:"from"`
-	Until      time.Time `json:"until"`
-}
-
-type local struct {
-	Node   string       `json:"node"`
-	Fenced bool         `json:"fenced"`
-	Inputs []localInput `json:"inputs"`
-}
-
-type inputSpec struct {
-	ID       string         `json:"id"`
-	Plugin   string         `json:"plugin"`
-	Interval string         `json:"interval"`
-	Timeout  string         `json:"timeout,omitempty"`
-	Config   map[string]any `json:"config"`
-	Version  uint64         `json:"version,omitempty"`
-	Node     string         `json:"node,omitempty"`
+// spec is an input to submit, its config marshalled from a map.
+func spec(id, plugin, interval string, config map[string]any) wire.InputSpec {
+	b, err := json.Marshal(config)
+	if err != nil {
+		panic(err) // the suite's own literals
+	}
+	return wire.InputSpec{ID: id, Plugin: plugin, Interval: interval, Config: b}
 }
 
 // --- waiting ---

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatherd/gatherd/wire"
 )
 
 // secured meets the compose cluster as a stranger would: the API answers only HTTPS with a token of the right
@@ -38,7 +40,7 @@ func (s *suite) secured(t *testing.T) {
 		}
 	}
 	// The input the read token tried to delete is still there.
-	var in inputSpec
+	var in wire.Input
 	if err := getJSON(api+"/v1/inputs/"+s.ids[0], &in); err != nil {
 		t.Errorf("after a refused delete: %v", err)
 	}

@@ -11,11 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
-	"github.com/gatherd/gatherd/telegrafx"
 	"github.com/gatherd/gatherd/testcluster"
-	"github.com/gatherd/gatherd/worker"
 )
 
 // influxQuery runs an InfluxQL query and returns the first statement's series.
@@ -74,27 +70,11 @@ func seriesKeys(t *testing.T, base string) []string {
 func TestInfluxDBSeriesContinueWhenANodeDies(t *testing.T) {
 	influx := influxTarget(t)
 	outputsDoc := fmt.Sprintf("[[outputs.influxdb]]\n  urls = [%q]\n  database = \"gatherd\"\n  flush_interval = \"1s\"\n", influx)
-	var sinks []*telegrafx.Outputs
-	t.Cleanup(func() {
-		for _, s := range sinks {
-			s.Close()
-		}
-	})
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(web.Close)
 
-	c := telegrafCluster(t, testcluster.Options{Nodes: 3, Sink: func(node string) worker.Sink {
-		outs, err := telegrafx.ParseOutputs([]byte(outputsDoc))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, err := telegrafx.StartOutputs(outs, "", zerolog.Nop(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sinks = append(sinks, s)
-		return s
-	}})
+	// The nodes write through the outputs of their own config, as --outputs makes a node do.
+	c := testcluster.New(t, testcluster.Options{Nodes: 3, Outputs: outputsDoc})
 	l := c.WaitLeader()
 	const n = 9
 	var specs []map[string]any

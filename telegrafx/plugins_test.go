@@ -9,18 +9,9 @@ import (
 	"time"
 
 	"github.com/influxdata/telegraf"
-	"github.com/rs/zerolog"
 
-	"github.com/gatherd/gatherd/inputs"
-	"github.com/gatherd/gatherd/telegrafx"
 	"github.com/gatherd/gatherd/testcluster"
 )
-
-func telegrafCluster(t *testing.T, opts testcluster.Options) *testcluster.Cluster {
-	opts.Plugins = func(reg *inputs.Registry, log zerolog.Logger) { telegrafx.Register(reg, log) }
-	opts.ImportTOML = telegrafx.ParseInputs
-	return testcluster.New(t, opts)
-}
 
 // waitMetric waits until input id produced a metric that ok accepts, and returns it.
 func waitMetric(t *testing.T, c *testcluster.Cluster, id string, ok func(telegraf.Metric) error) telegraf.Metric {
@@ -51,7 +42,7 @@ func tag(m telegraf.Metric, name string) string {
 }
 
 func TestEachAllowlistedInputGathersFromARealTarget(t *testing.T) {
-	c := telegrafCluster(t, testcluster.Options{Nodes: 3})
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
 	l := c.WaitLeader()
 
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -161,7 +152,7 @@ func TestEachAllowlistedInputGathersFromARealTarget(t *testing.T) {
 }
 
 func TestTOMLAppliedTwiceCreatesOnceAndRejectsBadTables(t *testing.T) {
-	c := telegrafCluster(t, testcluster.Options{Nodes: 3})
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
 	l := c.WaitLeader()
 	doc := `
 [[inputs.net_response]]

@@ -67,7 +67,7 @@ func storedInputs(t *testing.T, c *testcluster.Cluster, i int) int {
 // default nodes (no --allow-*), as JSON, as a batch and as TOML, through a follower and the leader: each gets a
 // 400 naming the key and the node setting that would allow it, and nothing is stored.
 func TestSubmittedInputsCannotRunProgramsOrReadFiles(t *testing.T) {
-	c := telegrafCluster(t, testcluster.Options{Nodes: 3})
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
 	l := c.WaitLeader()
 	follower := (l + 1) % 3
 	secret := filepath.Join(t.TempDir(), "agent.yaml")
@@ -171,7 +171,7 @@ func TestOptInsAdmitInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := telegrafCluster(t, testcluster.Options{Nodes: 3, Configure: func(_ int, cfg *cluster.Config) { cfg.Policy = pol }})
+	c := testcluster.New(t, testcluster.Options{Nodes: 3, Configure: func(_ int, cfg *cluster.Config) { cfg.Policy = pol }})
 	l := c.WaitLeader()
 	target := newHeaderTarget(t) // also serves as the proxy for the link-local URL: nothing leaves loopback
 	inputs := map[string]string{
@@ -225,7 +225,7 @@ func TestNodeEnforcesItsOwnPolicy(t *testing.T) {
 	}
 	var mu sync.Mutex
 	allow := true
-	c := telegrafCluster(t, testcluster.Options{Nodes: 3, Configure: func(_ int, cfg *cluster.Config) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3, Configure: func(_ int, cfg *cluster.Config) {
 		mu.Lock()
 		defer mu.Unlock()
 		if allow {

@@ -1,26 +1,27 @@
 package testcluster
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/influxdata/telegraf"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
+	"github.com/gatherd/gatherd/agent"
 	"github.com/gatherd/gatherd/api"
 	"github.com/gatherd/gatherd/cluster"
 	"github.com/gatherd/gatherd/faultnet"
 	"github.com/gatherd/gatherd/inputs"
-	"github.com/gatherd/gatherd/store"
+	"github.com/gatherd/gatherd/telegrafx"
+	"github.com/gatherd/gatherd/tlsutil"
 	"github.com/gatherd/gatherd/worker"
 )
 
@@ -42,8 +43,16 @@ type Options struct {
 	Sink func(node string) worker.Sink
 	// Configure, when set, adjusts node i's config before every start (keys, TLS, timings).
 	Configure func(i int, cfg *cluster.Config)
-	// ImportTOML lets the API accept Telegraf TOML (telegrafx.ParseInputs); nil answers 415.
-	ImportTOML func([]byte) ([]store.Input, error)
+	// Outputs, when set, are Telegraf [[outputs.X]] tables every node writes to, as --outputs makes a node do;
+	// they replace the in-memory Metrics sink (and Sink).
+	Outputs string
+	// TLS runs the cluster as `gatherd tls-init` and --tls-* would: a CA, a certificate per node, mutual TLS
+	// for raft and forwarding, HTTPS for the API. Do and the other helpers trust the CA.
+	TLS bool
+	// Tokens guard every node's API; Do sends Token.
+	Tokens []api.Token
+	// Token is the bearer token Do and the other helpers send; default the first write token of Tokens.
+	Token string
 }
 
 // Instance is one node slot: its ports and data dir survive restarts.
@@ -56,11 +65,12 @@ type Instance struct {
 	APIPort    int
 	Node       *cluster.Node // nil while stopped
 	Registry   *prometheus.Registry
-	http       *http.Server
+	agent      *agent.Agent
+	scheme     string
 }
 
 // URL returns the node's API base URL.
-func (in *Instance) URL() string { return "http://127.0.0.1:" + strconv.Itoa(in.APIPort) }
+func (in *Instance) URL() string { return in.scheme + "://127.0.0.1:" + strconv.Itoa(in.APIPort) }
 
 // Cluster is a set of real nodes in this process.
 type Cluster struct {
@@ -74,6 +84,10 @@ type Cluster struct {
 	outsider map[int]bool // nodes started by AddOutsider: WaitLeader does not expect them to follow the leader
 	base     string
 	log      zerolog.Logger
+	client   *http.Client                       // trusts the test CA with TLS
+	token    string                             // sent by Do
+	tls      func(in *Instance) *tlsutil.Config // nil without TLS
+	outputs  []byte
 }
 
 // New starts opts.Nodes nodes and waits until they have one leader. Every node is stopped at test cleanup.
@@ -94,6 +108,19 @@ func New(t testing.TB, opts Options) *Cluster {
 		if lvl, err := zerolog.ParseLevel(os.Getenv("GATHERD_TEST_LOG")); err == nil && lvl != zerolog.NoLevel {
 			c.log = c.log.Level(lvl)
 		}
+	}
+	c.client = &http.Client{Timeout: 20 * time.Second}
+	c.token = opts.Token
+	for _, tk := range opts.Tokens {
+		if c.token == "" && tk.Role == api.RoleWrite {
+			c.token = tk.Value
+		}
+	}
+	if opts.TLS {
+		c.setupTLS()
+	}
+	if opts.Outputs != "" {
+		c.outputs = []byte(opts.Outputs)
 	}
 	t.Cleanup(c.Close)
 	for range opts.Nodes {
@@ -151,62 +178,69 @@ func (c *Cluster) start(in *Instance) {
 		c.t.Fatalf("node %s: API listen: %v", in.ID, err)
 	}
 	in.APIPort = ln.Addr().(*net.TCPAddr).Port
-	reg := prometheus.NewRegistry()
-	plugins := &inputs.Registry{}
-	c.Recorder.Register(plugins, in.ID)
 	log := c.log.With().Str("node", in.ID).Logger()
-	if c.opts.Plugins != nil {
-		c.opts.Plugins(plugins, log)
-	}
-	var sink worker.Sink = c.Metrics.For(in.ID)
-	if c.opts.Sink != nil {
-		sink = c.opts.Sink(in.ID)
-	}
-	cfg := cluster.Config{
-		NodeID:          in.ID,
-		DataDir:         in.DataDir,
-		BindAddr:        "127.0.0.1",
-		GossipPort:      in.GossipPort,
-		RaftPort:        in.RaftPort,
-		APIAddr:         ln.Addr().String(),
-		Join:            c.seeds(in.Index),
-		BootstrapExpect: c.opts.BootstrapExpect,
-		Voters:          c.opts.Voters,
-		FenceTimeout:    c.opts.FenceTimeout,
-		HandoffDelay:    c.opts.HandoffDelay,
-		DeadVoterGrace:  c.opts.DeadVoterGrace,
-		DeadNodeReap:    c.opts.DeadNodeReap,
-		RejoinInterval:  time.Second,
-		Timing:          c.opts.Timing,
-		Logger:          log,
-		Registerer:      reg,
-		Build: func(t worker.Task) (telegraf.Input, error) {
-			return plugins.Build(t.Plugin, inputs.Spec{ID: t.ID, Interval: t.Interval, Config: t.Config})
+	cfg := agent.Config{
+		Cluster: cluster.Config{
+			NodeID:          in.ID,
+			DataDir:         in.DataDir,
+			BindAddr:        "127.0.0.1",
+			GossipPort:      in.GossipPort,
+			RaftPort:        in.RaftPort,
+			Join:            c.seeds(in.Index),
+			BootstrapExpect: c.opts.BootstrapExpect,
+			Voters:          c.opts.Voters,
+			FenceTimeout:    c.opts.FenceTimeout,
+			HandoffDelay:    c.opts.HandoffDelay,
+			DeadVoterGrace:  c.opts.DeadVoterGrace,
+			DeadNodeReap:    c.opts.DeadNodeReap,
+			RejoinInterval:  time.Second,
+			Timing:          c.opts.Timing,
+			Faults:          c.Faults,
+			Audit:           Audit,
 		},
-		Sink:   sink,
-		Faults: c.Faults,
-		Audit:  Audit,
+		Listener: ln,
+		Logger:   log,
+		// Telegraf's plugins, as every node has, and the recorder, labelled with the node.
+		Plugins: func(reg *inputs.Registry, log zerolog.Logger) {
+			telegrafx.Register(reg, log)
+			c.Recorder.Register(reg, in.ID)
+			if c.opts.Plugins != nil {
+				c.opts.Plugins(reg, log)
+			}
+		},
+		Tokens:    c.opts.Tokens,
+		WriteRate: -1, // tests and benchmarks write from one address as fast as they can
 	}
+	switch {
+	case c.outputs != nil:
+		outs, err := telegrafx.ParseOutputs(c.outputs)
+		if err != nil {
+			ln.Close()
+			c.t.Fatalf("node %s: outputs: %v", in.ID, err)
+		}
+		cfg.Outputs = outs
+	case c.opts.Sink != nil:
+		cfg.Sink = c.opts.Sink(in.ID)
+	default:
+		cfg.Sink = c.Metrics.For(in.ID)
+	}
+	if c.tls != nil {
+		cfg.TLS = c.tls(in)
+	}
+	cfg.Cluster.Logger = log
 	if c.opts.Configure != nil {
-		c.opts.Configure(in.Index, &cfg)
+		c.opts.Configure(in.Index, &cfg.Cluster)
 	}
-	node, err := cluster.New(cfg)
+	cfg.Logger = cfg.Cluster.Logger // Configure may give the node a logger of its own
+	a, err := agent.New(cfg)
 	if err != nil {
-		ln.Close()
 		c.t.Fatalf("node %s: start: %v", in.ID, err)
 	}
-	gossipPort, _ := strconv.Atoi(portOf(node.GossipAddr()))
-	raftPort, _ := strconv.Atoi(portOf(node.RaftAddr()))
-	// WriteRate -1: tests and benchmarks write from one address as fast as they can.
-	handler := api.New(api.Options{Node: node, Plugins: plugins, Gatherer: reg, Logger: log, ImportTOML: c.opts.ImportTOML, WriteRate: -1})
-	srv := api.NewHTTPServer("", handler.Handler(), log)
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error().Err(err).Msg("api server failed")
-		}
-	}()
+	gossipPort, _ := strconv.Atoi(portOf(a.Node.GossipAddr()))
+	raftPort, _ := strconv.Atoi(portOf(a.Node.RaftAddr()))
 	c.mu.Lock()
-	in.Node, in.Registry, in.http = node, reg, srv
+	in.Node, in.Registry, in.agent = a.Node, a.Registry, a
+	in.scheme = strings.SplitN(a.URL(), ":", 2)[0]
 	in.GossipPort, in.RaftPort = gossipPort, raftPort
 	c.mu.Unlock()
 }
@@ -257,35 +291,31 @@ func (c *Cluster) Insiders() []int {
 	return out
 }
 
-func (c *Cluster) take(i int) (*Instance, *cluster.Node, *http.Server) {
+func (c *Cluster) take(i int) *agent.Agent {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	in := c.nodes[i]
-	n, srv := in.Node, in.http
-	in.Node, in.http = nil, nil
-	return in, n, srv
+	a := in.agent
+	in.Node, in.agent = nil, nil
+	return a
 }
 
-// Kill stops node i abruptly: no handoff, no gossip leave, sockets closed.
+// Kill stops node i abruptly: no handoff, no gossip leave, sockets closed (its outputs still flush).
 func (c *Cluster) Kill(i int) {
-	_, n, srv := c.take(i)
-	if n == nil {
-		return
+	if a := c.take(i); a != nil {
+		_ = a.Shutdown()
 	}
-	_ = srv.Close()
-	_ = n.Shutdown()
 }
 
 // Stop stops node i as SIGTERM does: its inputs are handed over first.
 func (c *Cluster) Stop(i int) {
-	_, n, srv := c.take(i)
-	if n == nil {
+	a := c.take(i)
+	if a == nil {
 		return
 	}
-	if err := n.Stop(30 * time.Second); err != nil {
+	if err := a.Stop(30 * time.Second); err != nil {
 		c.t.Logf("stop node %d: %v", i, err)
 	}
-	_ = srv.Close()
 }
 
 // Restart starts a stopped node again from its data dir, on its old ports.

@@ -5,10 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"time"
 )
-
-var httpClient = &http.Client{Timeout: 20 * time.Second}
 
 // Do sends a request to node i's API. body may be nil, a []byte, a string or a value to encode as JSON.
 // It returns the status code and the body; a transport error fails the test.
@@ -23,6 +20,11 @@ func (c *Cluster) Do(i int, method, path string, body any) (int, []byte) {
 
 // TryDo is Do returning transport errors instead of failing.
 func (c *Cluster) TryDo(i int, method, path string, body any) (int, []byte, error) {
+	return c.TryDoAs(i, c.token, method, path, body)
+}
+
+// TryDoAs is TryDo with the given bearer token (none if empty) instead of the cluster's.
+func (c *Cluster) TryDoAs(i int, token, method, path string, body any) (int, []byte, error) {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -42,7 +44,10 @@ func (c *Cluster) TryDo(i int, method, path string, body any) (int, []byte, erro
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := httpClient.Do(req)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.client.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -71,7 +76,10 @@ func (c *Cluster) DoWithType(i int, method, path, contentType, body string) (int
 		c.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", contentType)
-	resp, err := httpClient.Do(req)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.client.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s on node %d: %v", method, path, i, err)
 	}

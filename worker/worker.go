@@ -74,26 +74,26 @@ func DefaultMaxStarting() int { return 4 * runtime.GOMAXPROCS(0) }
 
 // Status is one kill-map entry as seen by Local.
 type Status struct {
-	ID      string `json:"id"`
-	Plugin  string `json:"plugin"`
-	Version uint64 `json:"version"`
+	ID      string
+	Plugin  string
+	Version uint64
 	// State is "starting" (waiting for the previous instance of the ID to
 	// wind down, or in Build/Start), "running", "ended" (the Window's Until
 	// was reached; the goroutine has exited), or "failed" (Build, Start or
 	// the Task was invalid; not retried until the Version changes).
-	State      string    `json:"state"`
-	Started    time.Time `json:"started"`
-	LastGather time.Time `json:"last_gather,omitzero"`
-	Gathers    uint64    `json:"gathers"`
+	State      string
+	Started    time.Time
+	LastGather time.Time
+	Gathers    uint64
 	// Errors counts returned errors, AddError calls, timeouts, panics and
 	// Build/Start failures.
-	Errors uint64 `json:"errors"`
+	Errors uint64
 	// Overruns counts slots inside the window that were not gathered: the
 	// previous gather was still running, or the loop woke more than one
 	// interval late (process stall, suspend).
-	Overruns  uint64 `json:"overruns"`
-	Panics    uint64 `json:"panics"`
-	LastError string `json:"last_error,omitempty"`
+	Overruns  uint64
+	Panics    uint64
+	LastError string
 	Window
 }
 

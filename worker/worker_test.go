@@ -1,7 +1,6 @@
 package worker
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -697,24 +696,6 @@ func TestJitterKeepsSlotIdentity(t *testing.T) {
 		seen[k] = true
 		if lag := times[i].Sub(mt); lag < 0 || lag > jitter+40*time.Millisecond {
 			t.Errorf("gather %d fired %v after its slot (jitter %v)", i, lag, jitter)
-		}
-	}
-}
-
-func TestStatusJSON(t *testing.T) {
-	b, err := json.Marshal(Status{ID: "a", Plugin: "p", Version: 2, State: "running", Started: time.Unix(0, 0).UTC()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := `{"id":"a","plugin":"p","version":2,"state":"running","started":"1970-01-01T00:00:00Z","gathers":0,"errors":0,"overruns":0,"panics":0}`
-	if string(b) != want {
-		t.Fatalf("got  %s\nwant %s", b, want)
-	}
-	t0 := time.Unix(60, 0).UTC()
-	b, _ = json.Marshal(Status{LastGather: t0, LastError: "x", Window: Window{From: t0, Until: t0}})
-	for _, k := range []string{`"last_gather":`, `"last_error":"x"`, `"from":"1970-01-01T00:01:00Z"`, `"until":`} {
-		if !strings.Contains(string(b), k) {
-			t.Errorf("%s missing %s", b, k)
 		}
 	}
 }

@@ -5,31 +5,23 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	sockaddr "github.com/hashicorp/go-sockaddr"
-	"github.com/influxdata/telegraf"
 	"github.com/influxdata/telegraf/models"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
 
-	"github.com/gatherd/gatherd/api"
+	"github.com/gatherd/gatherd/agent"
 	"github.com/gatherd/gatherd/cluster"
-	"github.com/gatherd/gatherd/inputs"
 	"github.com/gatherd/gatherd/logging"
 	"github.com/gatherd/gatherd/policy"
 	"github.com/gatherd/gatherd/telegrafx"
-	"github.com/gatherd/gatherd/worker"
 )
 
 func newAgentCmd() *cobra.Command {
@@ -82,17 +74,14 @@ Try it on one machine with: gatherd agent --dev`,
 	return cmd
 }
 
-// builtinPlugins is the registry of input plugins this binary carries: Telegraf's, from telegrafx.
-var builtinPlugins = &inputs.Registry{}
-
-// startOutputs starts the node's Telegraf outputs from --outputs and a TOML --config; a --dev node without any
+// loadOutputs reads the node's Telegraf outputs from --outputs and a TOML --config; a --dev node without any
 // prints metrics on stdout.
-func startOutputs(v *viper.Viper, node string, log zerolog.Logger, reg prometheus.Registerer) (*telegrafx.Outputs, error) {
+func loadOutputs(v *viper.Viper, log zerolog.Logger) ([]*models.RunningOutput, error) {
 	paths := []string{v.GetString("outputs")}
 	if c := v.GetString("config"); strings.HasSuffix(c, ".toml") || strings.HasSuffix(c, ".conf") {
 		paths = append(paths, c) // a TOML agent config may carry [[outputs.X]] beside the agent's settings
 	}
-	var docs [][]byte
+	var outs []*models.RunningOutput
 	for _, path := range paths {
 		if path == "" {
 			continue
@@ -101,31 +90,19 @@ func startOutputs(v *viper.Viper, node string, log zerolog.Logger, reg prometheu
 		if err != nil {
 			return nil, fmt.Errorf("read outputs from %s: %w", path, err)
 		}
-		docs = append(docs, b)
-	}
-	var outs []*models.RunningOutput
-	for _, d := range docs {
-		o, err := telegrafx.ParseOutputs(d)
+		o, err := telegrafx.ParseOutputs(b)
 		if err != nil {
 			return nil, err
 		}
 		outs = append(outs, o...)
 	}
 	if len(outs) == 0 && v.GetBool("dev") {
-		o, err := telegrafx.ParseOutputs([]byte(telegrafx.DevOutputs))
-		if err != nil {
-			return nil, err
-		}
-		outs = o
+		return telegrafx.ParseOutputs([]byte(telegrafx.DevOutputs))
 	}
 	if len(outs) == 0 {
 		log.Warn().Msg("no outputs configured (--outputs): gathered metrics are discarded")
 	}
-	tag := ""
-	if v.GetBool("node-tag") {
-		tag = node
-	}
-	return telegrafx.StartOutputs(outs, tag, log.With().Str("module", "outputs").Logger(), reg)
+	return outs, nil
 }
 
 func runAgent(ctx context.Context, v *viper.Viper) error {
@@ -138,7 +115,6 @@ func runAgent(ctx context.Context, v *viper.Viper) error {
 		return err
 	}
 	telegrafx.RedirectTelegrafLogging(log)
-	telegrafx.Register(builtinPlugins, log.With().Str("module", "plugin").Logger())
 	cfg, httpAddr, cleanup, err := agentConfig(v, log)
 	if err != nil {
 		return err
@@ -148,79 +124,51 @@ func runAgent(ctx context.Context, v *viper.Viper) error {
 	if err != nil {
 		return err
 	}
-	sec.applyCluster(&cfg)
 	if len(sec.tokens) == 0 && !v.GetBool("dev") {
 		log.Warn().Msg("no API tokens (--api-token, --api-read-token, --api-token-file): anyone who can reach the API can change the cluster")
 	}
 	if len(sec.tokens) > 0 && sec.tls == nil {
 		log.Warn().Msg("API tokens without --tls-cert travel in clear text")
 	}
-
-	ln, err := net.Listen("tcp", httpAddr)
+	outs, err := loadOutputs(v, log)
 	if err != nil {
-		return fmt.Errorf("http listen on %s: %w", httpAddr, err)
-	}
-	cfg.APIAddr = advertisedHTTP(ln.Addr().(*net.TCPAddr), cfg.AdvertiseAddr)
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	cfg.Registerer = reg
-	cfg.Logger = log
-	outputs, err := startOutputs(v, cfg.NodeID, log, reg)
-	if err != nil {
-		ln.Close()
 		return err
 	}
-	defer outputs.Close() // after the node stopped: the last gathers are flushed
-	cfg.Sink = outputs
-	cfg.Build = func(t worker.Task) (telegraf.Input, error) {
-		return builtinPlugins.Build(t.Plugin, inputs.Spec{ID: t.ID, Interval: t.Interval, Config: t.Config})
-	}
-
-	node, err := cluster.New(cfg)
+	a, err := agent.New(agent.Config{
+		Cluster: cfg, HTTPAddr: httpAddr, Logger: log, Outputs: outs, NodeTag: v.GetBool("node-tag"),
+		TLS: sec.tls, Tokens: sec.tokens, WriteRate: sec.writeRate, WriteBurst: sec.writeBurst,
+	})
 	if err != nil {
-		ln.Close()
 		return err
 	}
-	srv := api.NewHTTPServer(httpAddr, api.New(sec.apiOptions(api.Options{Node: node, Plugins: builtinPlugins, Gatherer: reg, Logger: log, ImportTOML: telegrafx.ParseInputs})).Handler(), log)
-	serveErr := make(chan error, 1)
-	if sec.tls != nil {
-		srv.TLSConfig = sec.tls.APIServer()
-		go func() { serveErr <- srv.ServeTLS(ln, "", "") }() // the certificate comes from TLSConfig
-	} else {
-		go func() { serveErr <- srv.Serve(ln) }()
-	}
-	log.Info().Str("api", sec.scheme()+"://"+cfg.APIAddr).Msg("API listening")
 
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	var runErr error
 	select {
 	case sig := <-sigs:
 		log.Info().Str("signal", sig.String()).Msg("shutting down; a second signal stops at once")
 		stopped := make(chan error, 1)
-		go func() { stopped <- node.Stop(v.GetDuration("shutdown-timeout")) }()
+		go func() { stopped <- a.Stop(v.GetDuration("shutdown-timeout")) }()
 		select {
-		case runErr = <-stopped:
+		case err := <-stopped:
+			return err
 		case <-sigs:
-			runErr = node.Shutdown()
+			return a.Shutdown()
 		}
-	case <-node.Done():
+	case <-a.Node.Done():
+		a.Close()
+		if err := a.Node.Store().Fatal(); err != nil {
+			return err // the node stopped itself: exit non-zero with the reason
+		}
 		log.Info().Msg("node left the cluster")
-	case err := <-serveErr:
-		runErr = fmt.Errorf("http server: %w", err)
-		_ = node.Shutdown()
+		return nil
+	case err := <-a.ServeErr():
+		_ = a.Shutdown()
+		return fmt.Errorf("http server: %w", err)
 	case <-ctxDone(ctx):
-		_ = node.Shutdown()
+		return a.Shutdown()
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(shutdownCtx)
-	if errors.Is(runErr, http.ErrServerClosed) {
-		runErr = nil
-	}
-	return runErr
 }
 
 func ctxDone(ctx context.Context) <-chan struct{} {
@@ -315,15 +263,6 @@ func pickAdvertise(bind string) (string, error) {
 		return "", errors.New("no private IP to advertise: set --advertise")
 	}
 	return ip, nil
-}
-
-// advertisedHTTP turns the API listener's address into one other nodes can reach.
-func advertisedHTTP(l *net.TCPAddr, advertise string) string {
-	host := l.IP.String()
-	if l.IP.IsUnspecified() {
-		host = advertise
-	}
-	return net.JoinHostPort(host, strconv.Itoa(l.Port))
 }
 
 func splitList(in []string) []string {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/gatherd/gatherd/client"
 	"github.com/gatherd/gatherd/telegrafx"
 	"github.com/gatherd/gatherd/tlsutil"
+	"github.com/gatherd/gatherd/wire"
 )
 
 // defaultAddr is the API the client commands talk to when neither --addr nor GATHERD_ADDR says otherwise.
@@ -129,38 +129,36 @@ func readTokenFile(what, file string) (string, error) {
 
 func (o *clientOpts) json() bool { return o.output == "json" }
 
-// request sends one request and prints the answer: with -o json the API's JSON, indented; otherwise render's
-// view of it decoded into a T. A nil render prints nothing in table mode.
-func request[T any](cmd *cobra.Command, o *clientOpts, c *client.Client, method, path, contentType string, body []byte,
-	render func(io.Writer, *T) error) error {
-	b, err := c.Raw(cmd.Context(), method, path, contentType, body)
+// show prints an answer of the typed client: with -o json as indented JSON, otherwise through render. A nil
+// render prints nothing in table mode.
+func show[T any](cmd *cobra.Command, o *clientOpts, v T, err error, render func(io.Writer, T) error) error {
 	if err != nil {
 		return err
 	}
 	w := cmd.OutOrStdout()
 	if o.json() {
-		return writePrettyJSON(w, b)
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
 	}
 	if render == nil {
 		return nil
 	}
-	var v T
-	if len(bytes.TrimSpace(b)) > 0 {
-		if err := json.Unmarshal(b, &v); err != nil {
-			return fmt.Errorf("decode the answer to %s %s: %w", method, path, err)
-		}
-	}
-	return render(w, &v)
+	return render(w, v)
 }
 
-// get is request for a GET that needs no other setup.
-func get[T any](path string, render func(io.Writer, *T) error) clientRun {
+// ask is a command that calls one method of the typed client and shows its answer.
+func ask[T any](call func(c *client.Client, ctx context.Context) (T, error), render func(io.Writer, T) error) clientRun {
 	return func(cmd *cobra.Command, _ []string, o *clientOpts) error {
 		c, err := o.setup()
 		if err != nil {
 			return err
 		}
-		return request(cmd, o, c, http.MethodGet, path, "", nil, render)
+		v, err := call(c, cmd.Context())
+		return show(cmd, o, v, err, render)
 	}
 }
 
@@ -177,27 +175,26 @@ func clientCmd(use, short string, args cobra.PositionalArgs, run clientRun) *cob
 
 func newStatusCmd() *cobra.Command {
 	return clientCmd("status", "Show the cluster as the node at --addr sees it", cobra.NoArgs,
-		get("/v1/status", renderStatus))
+		ask((*client.Client).Status, renderStatus))
 }
 
 func newMembersCmd() *cobra.Command {
 	return clientCmd("members", "List the cluster's nodes", cobra.NoArgs,
-		get("/v1/members", func(w io.Writer, v *struct {
-			Members []client.Member `json:"members"`
-		}) error {
-			return renderMembers(w, v.Members)
-		}))
+		ask(func(c *client.Client, ctx context.Context) (wire.MemberList, error) {
+			ms, err := c.Members(ctx)
+			return wire.MemberList{Members: ms}, err
+		}, func(w io.Writer, v wire.MemberList) error { return renderMembers(w, v.Members) }))
 }
 
 func newAssignmentsCmd() *cobra.Command {
 	return clientCmd("assignments", "Show which node runs which inputs", cobra.NoArgs,
-		get("/v1/assignments", renderAssignments))
+		ask((*client.Client).Assignments, renderAssignments))
 }
 
 func newLocalCmd() *cobra.Command {
 	return clientCmd("local", "List the inputs running on the node at --addr", cobra.NoArgs,
 		func(cmd *cobra.Command, args []string, o *clientOpts) error {
-			return get("/v1/local", func(w io.Writer, l *client.Local) error {
+			return ask((*client.Client).Local, func(w io.Writer, l *client.Local) error {
 				if l.Fenced {
 					fmt.Fprintf(cmd.ErrOrStderr(), "warning: node %s is fenced (no recent leader contact); its inputs are stopped\n", l.Node)
 				}
@@ -207,9 +204,10 @@ func newLocalCmd() *cobra.Command {
 }
 
 func newPluginsCmd() *cobra.Command {
-	remote := get("/v1/plugins", func(w io.Writer, v *struct {
-		Plugins []string `json:"plugins"`
-	}) error {
+	remote := ask(func(c *client.Client, ctx context.Context) (wire.PluginList, error) {
+		ps, err := c.Plugins(ctx)
+		return wire.PluginList{Plugins: ps}, err
+	}, func(w io.Writer, v wire.PluginList) error {
 		for _, p := range v.Plugins {
 			if _, err := fmt.Fprintln(w, p); err != nil {
 				return err
@@ -240,15 +238,16 @@ func newInputsCmd() *cobra.Command {
 	}
 
 	sub("list", "List the inputs", cobra.NoArgs, func(cmd *cobra.Command, _ []string) error {
-		return get("/v1/inputs", func(w io.Writer, v *struct {
-			Inputs []client.Input `json:"inputs"`
-		}) error {
-			return renderInputs(w, v.Inputs)
-		})(cmd, nil, o)
+		return ask(func(c *client.Client, ctx context.Context) (wire.InputList, error) {
+			ins, err := c.Inputs(ctx)
+			return wire.InputList{Inputs: ins}, err
+		}, func(w io.Writer, v wire.InputList) error { return renderInputs(w, v.Inputs) })(cmd, nil, o)
 	})
 
 	sub("get ID", "Show one input", cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error {
-		return get("/v1/inputs/"+url.PathEscape(args[0]), renderInput)(cmd, args, o)
+		return ask(func(c *client.Client, ctx context.Context) (*client.Input, error) {
+			return c.Input(ctx, args[0])
+		}, renderInput)(cmd, args, o)
 	})
 
 	var putFile string
@@ -262,10 +261,12 @@ func newInputsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := checkJSONObject(putFile, b); err != nil {
+			var spec client.InputSpec
+			if err := decodeSpec(putFile, b, &spec); err != nil {
 				return err
 			}
-			return request(cmd, o, c, http.MethodPut, "/v1/inputs/"+url.PathEscape(args[0]), "application/json", b,
+			in, err := c.PutInput(cmd.Context(), args[0], spec)
+			return show(cmd, o, in, err,
 				func(w io.Writer, in *client.Input) error {
 					_, err := fmt.Fprintf(w, "input %s stored: version %d, node %s\n", in.ID, in.Version, nodeOrUnassigned(in.Node))
 					return err
@@ -273,7 +274,8 @@ func newInputsCmd() *cobra.Command {
 		})
 	put.Long = `Create or replace the input ID from FILE, a JSON object such as
   {"plugin": "cpu", "interval": "10s", "config": {"percpu": true}}
-The file is sent as is, so the API names any field it rejects. "-f -" reads standard input.`
+An unknown field is named before anything is sent; the API names any value it rejects. "-f -" reads standard
+input.`
 	put.Flags().StringVarP(&putFile, "file", "f", "", `JSON spec of the input ("-" for standard input)`)
 	_ = put.MarkFlagRequired("file")
 
@@ -282,11 +284,13 @@ The file is sent as is, so the API names any field it rejects. "-f -" reads stan
 		if err != nil {
 			return err
 		}
-		return request(cmd, o, c, http.MethodDelete, "/v1/inputs/"+url.PathEscape(args[0]), "", nil,
-			func(w io.Writer, _ *struct{}) error {
-				_, err := fmt.Fprintf(w, "input %s deleted\n", args[0])
-				return err
-			})
+		if err := c.DeleteInput(cmd.Context(), args[0]); err != nil {
+			return err
+		}
+		if !o.json() {
+			fmt.Fprintf(cmd.OutOrStdout(), "input %s deleted\n", args[0])
+		}
+		return nil
 	})
 
 	var applyFile, applyFormat string
@@ -308,18 +312,23 @@ The file is sent as is, so the API names any field it rejects. "-f -" reads stan
 					format = "toml"
 				}
 			}
-			contentType := "application/json"
+			var res *client.ApplyResult
 			switch format {
 			case "json":
 				if b, err = batchBody(applyFile, b); err != nil {
 					return err
 				}
+				var batch wire.Batch
+				if err := decodeSpec(applyFile, b, &batch); err != nil {
+					return err
+				}
+				res, err = c.ApplyInputs(cmd.Context(), batch.Inputs)
 			case "toml":
-				contentType = "application/toml"
+				res, err = c.ApplyTOML(cmd.Context(), b)
 			default:
 				return fmt.Errorf("--format must be auto, json or toml, not %q", applyFormat)
 			}
-			return request(cmd, o, c, http.MethodPost, "/v1/inputs", contentType, b,
+			return show(cmd, o, res, err,
 				func(w io.Writer, r *client.ApplyResult) error {
 					fmt.Fprintf(w, "applied %d inputs at raft index %d\n", len(r.Inputs), r.Index)
 					return renderInputs(w, r.Inputs)
@@ -328,7 +337,7 @@ The file is sent as is, so the API names any field it rejects. "-f -" reads stan
 	apply.Long = `Create or replace many inputs in one change, all or none. FILE is JSON, either
   {"inputs": [{"id": "cpu", "plugin": "cpu"}, ...]}
 or just the array, or a single spec with an "id". A FILE named *.toml or *.conf (or --format toml) is sent as is
-with Content-Type application/toml, for nodes that accept Telegraf configuration. "-f -" reads standard input.`
+as Telegraf configuration. "-f -" reads standard input.`
 	apply.Flags().StringVarP(&applyFile, "file", "f", "", `file of input specs ("-" for standard input)`)
 	apply.Flags().StringVar(&applyFormat, "format", "auto", "format of the file: auto (by its extension), json or toml")
 	_ = apply.MarkFlagRequired("file")
@@ -361,14 +370,19 @@ func displayName(name string) string {
 	return name
 }
 
-// checkJSONObject rejects anything but one JSON object, before it goes to the API.
-func checkJSONObject(name string, b []byte) error {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(b, &obj); err != nil || obj == nil {
-		if err == nil {
-			err = errors.New("null")
-		}
+// decodeSpec decodes one JSON object of the API's shape from the file name, naming an unknown field before
+// anything is sent.
+func decodeSpec(name string, b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%s: want a JSON object: %w", displayName(name), err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%s: want one JSON object, found more after it", displayName(name))
+	}
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		return fmt.Errorf("%s: want a JSON object, not null", displayName(name))
 	}
 	return nil
 }
@@ -400,8 +414,6 @@ func renderNodeState(w io.Writer, s *client.NodeState) error {
 	return err
 }
 
-func nodePath(id, action string) string { return "/v1/nodes/" + url.PathEscape(id) + "/" + action }
-
 func newDrainCmd() *cobra.Command {
 	var undo bool
 	cmd := clientCmd("drain NODE", "Move every input off a node and keep new ones away (--undo ends it)", cobra.ExactArgs(1),
@@ -410,11 +422,12 @@ func newDrainCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			method := http.MethodPost
+			call := c.Drain
 			if undo {
-				method = http.MethodDelete
+				call = c.Undrain
 			}
-			return request(cmd, o, c, method, nodePath(args[0], "drain"), "", nil, renderNodeState)
+			st, err := call(cmd.Context(), args[0])
+			return show(cmd, o, st, err, renderNodeState)
 		})
 	cmd.Flags().BoolVar(&undo, "undo", false, "end the drain: let the node take inputs again")
 	return cmd
@@ -440,7 +453,8 @@ func newLeaveCmd() *cobra.Command {
 				}
 				id = st.NodeID
 			}
-			return request(cmd, o, c, http.MethodPost, nodePath(id, "leave"), "", nil, renderNodeState)
+			st, err := c.Leave(cmd.Context(), id)
+			return show(cmd, o, st, err, renderNodeState)
 		})
 	cmd.Long = `Remove a node from the cluster: it hands its inputs over, leaves and shuts down. NODE defaults to the node
 at --addr (asked with GET /v1/status). Starting the node's process again makes it rejoin.`

@@ -158,7 +158,7 @@ func TestInputsPutFromFile(t *testing.T) {
 	api := newFakeAPI(t, map[string]answer{
 		"PUT /v1/inputs/cpu": {200, `{"id":"cpu","plugin":"cpu","interval":"5s","version":3,"node":"n2","generation":6}`},
 	})
-	spec := `{"plugin": "cpu", "interval": "5s", "config": {"percpu": true}}`
+	spec := `{"plugin":"cpu","interval":"5s","config":{"percpu":true}}` // as the typed client encodes it
 	file := filepath.Join(t.TempDir(), "cpu.json")
 	if err := os.WriteFile(file, []byte(spec), 0o600); err != nil {
 		t.Fatal(err)

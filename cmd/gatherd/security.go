@@ -2,14 +2,11 @@ package main
 
 import (
 	"errors"
-	"net/http"
-	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
 	"github.com/gatherd/gatherd/api"
-	"github.com/gatherd/gatherd/cluster"
 	"github.com/gatherd/gatherd/tlsutil"
 )
 
@@ -65,45 +62,4 @@ func securitySettings(v *viper.Viper) (agentSecurity, error) {
 		s.tokens = append(s.tokens, ts...)
 	}
 	return s, nil
-}
-
-// applyCluster turns on TLS for raft and makes the API's advertised scheme https.
-func (s agentSecurity) applyCluster(cfg *cluster.Config) {
-	if s.tls == nil {
-		return
-	}
-	// The raft transport uses one tls.Config to listen and to dial, so it gets the configuration that serves
-	// both ends. If cluster.Config gains a separate client config (TLSClient), set TLS = s.tls.Server() and
-	// TLSClient = s.tls.Client() instead.
-	cfg.TLS = s.tls.Peer()
-	cfg.APIScheme = "https"
-}
-
-func (s agentSecurity) scheme() string {
-	if s.tls == nil {
-		return "http"
-	}
-	return "https"
-}
-
-// forwardClient is the HTTP client that forwards writes to the leader: with TLS it presents this node's
-// certificate (which exempts forwarded requests from the leader's rate limit) and trusts only cluster nodes.
-// nil leaves api.Options.Client to its default.
-func (s agentSecurity) forwardClient() *http.Client {
-	if s.tls == nil {
-		return nil
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = s.tls.Client()
-	return &http.Client{Timeout: 15 * time.Second, Transport: tr}
-}
-
-// apiOptions adds the security settings to o.
-func (s agentSecurity) apiOptions(o api.Options) api.Options {
-	o.Tokens = s.tokens
-	o.WriteRate, o.WriteBurst = s.writeRate, s.writeBurst
-	if c := s.forwardClient(); c != nil {
-		o.Client = c
-	}
-	return o
 }

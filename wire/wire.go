@@ -1,0 +1,141 @@
+package wire
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Error is every 4xx and 5xx answer: what failed, and the part of the request to blame when there is one
+// ("interval", "inputs[2].config.urls[0]", "inputs.ping[0].method").
+type Error struct {
+	Error string `json:"error"`
+	Field string `json:"field,omitempty"`
+}
+
+// Health is GET /healthz and GET /readyz when they answer 200.
+type Health struct {
+	Status string `json:"status"` // "ok" or "ready"
+}
+
+// Member is one node of the cluster as the answering node sees it.
+type Member struct {
+	ID         string `json:"id"`
+	Status     string `json:"status"` // gossip: alive, dead or left
+	State      string `json:"state"`  // registry: alive, draining or left
+	Voter      bool   `json:"voter"`  // a raft voter
+	Raft       string `json:"raft"`   // voter, nonvoter, staging or none
+	APIAddr    string `json:"api_addr"`
+	RaftAddr   string `json:"raft_addr"`
+	GossipAddr string `json:"gossip_addr"`
+	Stopping   bool   `json:"stopping,omitempty"` // shutting down, handing its inputs over
+}
+
+// MemberList is GET /v1/members.
+type MemberList struct {
+	Members []Member `json:"members"`
+}
+
+// Status is GET /v1/status: the answering node's view of the cluster.
+type Status struct {
+	NodeID       string   `json:"node_id"`
+	LeaderID     string   `json:"leader_id"`
+	RaftState    string   `json:"raft_state"`
+	Term         uint64   `json:"term"`
+	Members      []Member `json:"members"`
+	Inputs       int      `json:"inputs"` // inputs in the cluster
+	AppliedIndex uint64   `json:"applied_index"`
+	CommitIndex  uint64   `json:"commit_index"`
+	Generation   uint64   `json:"generation"` // of the assignment
+	Fenced       bool     `json:"fenced"`     // the node stopped its inputs for lack of leader contact
+	Running      int      `json:"running"`    // inputs running on the answering node
+}
+
+// InputSpec is an input as submitted (PUT /v1/inputs/{id}, and each of POST /v1/inputs). Durations are Go
+// duration strings such as "10s"; an empty Interval means the server's default (10s). Config is the plugin's
+// settings, a JSON object of its Telegraf keys.
+type InputSpec struct {
+	ID       string          `json:"id,omitempty"` // required in a batch; PUT takes it from the path
+	Plugin   string          `json:"plugin"`
+	Interval string          `json:"interval,omitempty"`
+	Timeout  string          `json:"timeout,omitempty"`
+	Jitter   string          `json:"jitter,omitempty"`
+	Config   json.RawMessage `json:"config,omitempty"`
+}
+
+// Batch is the JSON body of POST /v1/inputs: many inputs in one raft entry, all or nothing.
+type Batch struct {
+	Inputs []InputSpec `json:"inputs"`
+}
+
+// Input is a stored input with its owner. Secrets in Config come back as "<redacted>".
+type Input struct {
+	ID         string          `json:"id"`
+	Plugin     string          `json:"plugin"`
+	Interval   string          `json:"interval"`
+	Timeout    string          `json:"timeout,omitempty"`
+	Jitter     string          `json:"jitter,omitempty"`
+	Config     json.RawMessage `json:"config,omitempty"`
+	Version    uint64          `json:"version"`    // the raft index of the change that last wrote the spec
+	Node       string          `json:"node"`       // empty while unassigned
+	Generation uint64          `json:"generation"` // of the assignment that placed it
+	Since      time.Time       `json:"since,omitzero"`
+	Reason     string          `json:"reason,omitempty"` // why no node runs it (no live node's policy allows it)
+	// Status is the owner's view of the input (GET /v1/inputs/{id} only; absent when the owner cannot tell).
+	Status *LocalInput `json:"status,omitempty"`
+}
+
+// InputList is GET /v1/inputs.
+type InputList struct {
+	Inputs []Input `json:"inputs"`
+}
+
+// ApplyResult is the answer of POST /v1/inputs.
+type ApplyResult struct {
+	Inputs []Input `json:"inputs"`
+	Index  uint64  `json:"index"` // raft index of the change
+}
+
+// Assignments is GET /v1/assignments: which node runs which inputs.
+type Assignments struct {
+	Generation uint64              `json:"generation"`
+	Nodes      map[string][]string `json:"nodes"` // node ID to sorted input IDs; nodes without inputs are absent
+	Unassigned []string            `json:"unassigned"`
+}
+
+// LocalInput is one input on the answering node, as its worker sees it.
+type LocalInput struct {
+	ID      string `json:"id"`
+	Plugin  string `json:"plugin"`
+	Version uint64 `json:"version"`
+	// State is "starting" (waiting for the previous instance to wind down, or in Build/Start), "running",
+	// "ended" (its handover window closed) or "failed" (the node refused or could not build it; LastError says
+	// why; not retried until the spec changes).
+	State      string    `json:"state"`
+	Started    time.Time `json:"started"`
+	LastGather time.Time `json:"last_gather,omitzero"`
+	Gathers    uint64    `json:"gathers"`
+	Errors     uint64    `json:"errors"`   // returned errors, logged errors, timeouts, panics, build failures
+	Overruns   uint64    `json:"overruns"` // slots skipped: the previous gather still ran, or the loop woke late
+	Panics     uint64    `json:"panics"`
+	LastError  string    `json:"last_error,omitempty"`
+	From       time.Time `json:"from,omitzero"`  // gathers slots from this time on, during a handover
+	Until      time.Time `json:"until,omitzero"` // gathers slots before this time, during a handover
+}
+
+// Local is GET /v1/local: the inputs running on the answering node.
+type Local struct {
+	Node   string       `json:"node"`
+	Fenced bool         `json:"fenced"`
+	Inputs []LocalInput `json:"inputs"`
+}
+
+// NodeState is the answer of drain, undrain and leave: the node and its new registry state.
+type NodeState struct {
+	ID    string `json:"id"`
+	State string `json:"state"`
+}
+
+// PluginList is GET /v1/plugins.
+type PluginList struct {
+	Plugins []string `json:"plugins"`
+}
