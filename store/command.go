@@ -15,6 +15,7 @@ const (
 	OpDeleteInput Op = "delete_input" // delete ID; ErrNotFound when absent
 	OpSetNode     Op = "set_node"     // set Node's registry state
 	OpAssign      Op = "assign"       // apply Assign's moves as a new generation
+	OpApply       Op = "apply_inputs" // a declarative Apply: create, update and (with prune) delete a source's inputs
 )
 
 // NodeState is a node's registry state, set on purpose by an operator or by the node itself.
@@ -38,7 +39,8 @@ type Node struct {
 
 // Move changes one input's owner. Since is the leader-stamped effective time of a planned move: the previous
 // owner gathers the slots before it, the new owner the slots from it. Zero Since means at once (crash moves).
-// An empty Node unassigns the input; Reason then says why no node may run it.
+// An empty Node unassigns the input. Reason says why the input moves ("new", "crash", "drain", "leave", "join")
+// or, unassigned, why no node may run it.
 type Move struct {
 	Input  string    `json:"input"`
 	Node   string    `json:"node"`
@@ -49,7 +51,6 @@ type Move struct {
 // Assign is one placement generation: only the inputs whose owner changes.
 type Assign struct {
 	Generation uint64 `json:"generation"`
-	Reason     string `json:"reason,omitempty"`
 	Moves      []Move `json:"moves"`
 }
 
@@ -63,10 +64,17 @@ type Command struct {
 	ID     string      `json:"id,omitempty"`
 	Node   *Node       `json:"node,omitempty"`
 	Assign *Assign     `json:"assign,omitempty"`
+	Apply  *Apply      `json:"apply,omitempty"`
 }
 
-// Encode returns the command's raft entry bytes.
-func (c *Command) Encode() ([]byte, error) { return json.Marshal(c) }
+// Encode returns the command's raft entry bytes. Commands newer than the first four carry their type number,
+// so that a binary that does not know them halts rather than misreading them.
+func (c *Command) Encode() ([]byte, error) {
+	if c.Type == 0 && c.Op == OpApply {
+		c.Type = TypeApplyInputs
+	}
+	return json.Marshal(c)
+}
 
 // DecodeCommand parses a raft entry. It rejects unknown fields and ops so that a corrupt or foreign entry is
 // an error rather than a silently different state. An entry whose type number this binary does not know
@@ -91,7 +99,7 @@ func DecodeCommand(b []byte) (*Command, error) {
 		}
 	}
 	switch c.Op {
-	case OpPutInputs, OpDeleteInput, OpSetNode, OpAssign:
+	case OpPutInputs, OpDeleteInput, OpSetNode, OpAssign, OpApply:
 	default:
 		return nil, fmt.Errorf("decode command: unknown op %q", c.Op)
 	}

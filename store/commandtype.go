@@ -16,6 +16,9 @@ const (
 	TypeDeleteInput CommandType = 2
 	TypeSetNode     CommandType = 3
 	TypeAssign      CommandType = 4
+	// TypeApplyInputs is OpApply, the first command binaries before it do not know: it is not skippable (a
+	// node that skipped it would lack the inputs), so such a binary halts on it.
+	TypeApplyInputs CommandType = 5
 )
 
 // IgnoreUnknownTypeFlag, set on a command's type, lets a binary that does not know the type skip the entry.
@@ -29,6 +32,7 @@ var typeOps = map[CommandType]Op{
 	TypeDeleteInput: OpDeleteInput,
 	TypeSetNode:     OpSetNode,
 	TypeAssign:      OpAssign,
+	TypeApplyInputs: OpApply,
 }
 
 // Known reports whether this binary can apply commands of type t, whatever its flag.

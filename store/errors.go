@@ -8,4 +8,8 @@ var (
 	ErrNotLeader   = errors.New("this node is not the leader")
 	ErrNoLeader    = errors.New("no leader: the cluster has no quorum or is electing")
 	ErrUnknownNode = errors.New("unknown node")
+	// ErrLeadershipLost: the leader lost its leadership after the write entered its log, so the write may or
+	// may not be committed. Unlike ErrNotLeader (refused before it entered any log) it is retried only for
+	// writes that do the same thing twice (PUT, an apply), never for a DELETE.
+	ErrLeadershipLost = errors.New("leadership lost while the write was in flight: it may or may not have been applied")
 )

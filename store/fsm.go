@@ -20,6 +20,7 @@ var (
 type Result struct {
 	Index  uint64  // raft index the command was applied at
 	Inputs []Input // the inputs as stored, for put_inputs
+	Plan   *Plan   // what an apply_inputs changed
 	Err    error   // a rejection; the state is unchanged when set
 }
 
@@ -115,6 +116,8 @@ func (s *Store) apply(index uint64, c *Command) *Result {
 		s.st.Nodes[c.Node.ID] = *c.Node
 	case OpAssign:
 		res.Err = s.assign(c.Assign)
+	case OpApply:
+		res.Plan, res.Err = s.applyInputs(index, c.Apply)
 	}
 	return res
 }
@@ -148,7 +151,7 @@ func (s *Store) putInputs(index uint64, ins []Input) ([]Input, error) {
 
 func sameSpec(a, b *Input) bool {
 	return a.Plugin == b.Plugin && a.Interval == b.Interval && a.Timeout == b.Timeout && a.Jitter == b.Jitter &&
-		jsonEqual(a.Config, b.Config)
+		a.Group == b.Group && a.Source == b.Source && jsonEqual(a.Config, b.Config)
 }
 
 func jsonEqual(a, b json.RawMessage) bool {
@@ -184,7 +187,7 @@ func (s *Store) assign(a *Assign) error {
 			}
 			continue
 		}
-		next := Assignment{Node: m.Node, Generation: a.Generation, Since: m.Since}
+		next := Assignment{Node: m.Node, Generation: a.Generation, Since: m.Since, Reason: m.Reason}
 		if old, ok := s.st.Assignments[m.Input]; ok && !m.Since.IsZero() && old.Node != m.Node {
 			next.Prev = old.Node
 		}

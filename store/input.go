@@ -16,7 +16,12 @@ type Input struct {
 	Timeout  Duration        `json:"timeout,omitempty"`
 	Jitter   Duration        `json:"jitter,omitempty"`
 	Config   json.RawMessage `json:"config,omitempty"`
-	Version  uint64          `json:"version"`
+	// Group is the ID of the Telegraf table (or batch entry) this input was split from, one input per target.
+	Group string `json:"group,omitempty"`
+	// Source names what applied the input (a file, a directory, a tool; "api" by default): an apply with prune
+	// makes a source's inputs equal to what it sends, and never touches another source's.
+	Source  string `json:"source,omitempty"`
+	Version uint64 `json:"version"`
 }
 
 // Limits on an input spec, enforced by Validate.

@@ -8,7 +8,8 @@ import (
 
 // Assignment is an input's owner. Prev and Since describe a planned handoff still under way: Prev gathers the
 // slots before Since and Node the slots from Since. Generation is the placement generation that set it. An
-// input no node may run has an Assignment with an empty Node and the Reason.
+// input no node may run has an Assignment with an empty Node. Reason says why the input has this owner
+// (Move.Reason), or why it has none.
 type Assignment struct {
 	Node       string    `json:"node"`
 	Generation uint64    `json:"generation"`

@@ -185,7 +185,7 @@ func TestSnapshotRestore(t *testing.T) {
 
 func TestDecodeRejectsUnknown(t *testing.T) {
 	for _, raw := range []string{`{"op":"nope"}`, `{"op":"put_inputs","extra":1}`, `not json`, `{"op":"delete_input"} {}`,
-		`{"type":2,"op":"put_inputs"}`, `{"type":300,"op":"delete_input"}`, `{"type":"2"}`, `{"type":5} {}`} {
+		`{"type":2,"op":"put_inputs"}`, `{"type":300,"op":"delete_input"}`, `{"type":"2"}`, `{"type":99} {}`} {
 		if _, err := DecodeCommand([]byte(raw)); err == nil {
 			t.Errorf("%s was accepted", raw)
 		}
@@ -205,8 +205,8 @@ func FuzzDecodeApply(f *testing.F) {
 		f.Add(b)
 	}
 	// Commands from a newer binary, with and without the skip flag.
-	f.Add([]byte(`{"type":133,"op":"set_quota","quota":{"max":3}}`))
-	f.Add([]byte(`{"type":5,"op":"delete_input","id":"a"}`))
+	f.Add([]byte(`{"type":227,"op":"set_quota","quota":{"max":3}}`))
+	f.Add([]byte(`{"type":99,"op":"delete_input","id":"a"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := New()
 		r, _ := s.Apply(&raft.Log{Index: 1, Type: raft.LogCommand, Data: data}).(*Result)

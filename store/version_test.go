@@ -57,11 +57,11 @@ func TestCommandFromTheFuture(t *testing.T) {
 		num  int // the type number, flag aside
 		skip bool
 	}{
-		{"skippable, unknown fields", `{"type":133,"op":"set_quota","quota":{"max":3}}`, 5, true},
-		{"skippable, known fields", `{"type":133,"id":"a"}`, 5, true},
+		{"skippable, unknown fields", `{"type":227,"op":"set_quota","quota":{"max":3}}`, 99, true},
+		{"skippable, known fields", `{"type":227,"id":"a"}`, 99, true},
 		{"skippable, number 0", `{"type":128}`, 0, true},
-		{"not skippable, unknown fields", `{"type":5,"op":"set_quota","quota":{"max":3}}`, 5, false},
-		{"not skippable, type wins over a known op", `{"type":5,"op":"delete_input","id":"a"}`, 5, false},
+		{"not skippable, unknown fields", `{"type":99,"op":"set_quota","quota":{"max":3}}`, 99, false},
+		{"not skippable, type wins over a known op", `{"type":99,"op":"delete_input","id":"a"}`, 99, false},
 		{"not skippable, highest number", `{"type":127}`, 127, false},
 	}
 	for _, c := range cases {
