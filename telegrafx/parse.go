@@ -20,10 +20,13 @@ const DefaultInterval = 10 * time.Second
 var forbiddenTables = []string{"agent", "outputs", "processors", "aggregators", "secretstores", "global_tags", "tags"}
 
 // ParseInputs turns a Telegraf config holding [[inputs.X]] tables into input specs, one per table, in file
-// order. An input's ID is its alias when set, else a stable hash of its table, so the same file applied twice
-// changes nothing. interval and collection_jitter become the input's interval and jitter; every other key
-// stays in its config. Errors are *store.FieldError naming the table ("inputs.http_response[1]") and key.
-// It does not check the plugin's keys: building the plugin does.
+// order (by plugin name); SplitTargets then makes one input per target of a table that lists several. A
+// table's ID is its alias when set,
+// else a stable hash of the table (without its target list, when it lists several, so that adding or removing
+// a target leaves the other targets' IDs alone); the same file applied twice changes nothing. interval and
+// collection_jitter become the input's interval and jitter; every other key stays in its config. Errors are
+// *store.FieldError naming the table ("inputs.http_response[1]") and key. It does not check the plugin's
+// keys: building the plugin does.
 func ParseInputs(data []byte) ([]store.Input, error) {
 	if err := checkNoEnv(string(data)); err != nil {
 		return nil, &store.FieldError{Field: "body", Reason: err.Error()}
@@ -92,7 +95,7 @@ func tableToInput(name string, table map[string]any, where string) (store.Input,
 		}
 		in.ID = s
 	} else {
-		in.ID = stableID(name, table)
+		in.ID = stableID(name, withoutTargets(name, table))
 	}
 	cfg := map[string]any{}
 	for k, v := range table {
@@ -124,6 +127,22 @@ func tableToInput(name string, table map[string]any, where string) (store.Input,
 		return in, err
 	}
 	return in, nil
+}
+
+// withoutTargets returns table without its target list when it lists more than one target, so the table's
+// ID survives changes to the list; else table itself.
+func withoutTargets(plugin string, table map[string]any) map[string]any {
+	key, ok := TargetKeys[plugin]
+	if list, isList := table[key].([]any); !ok || !isList || len(list) < 2 {
+		return table
+	}
+	rest := make(map[string]any, len(table))
+	for k, v := range table {
+		if k != key {
+			rest[k] = v
+		}
+	}
+	return rest
 }
 
 // tomlDuration reads a duration as Telegraf does: a string such as "10s", or a number of seconds.
