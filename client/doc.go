@@ -9,7 +9,8 @@
 //	if err != nil {
 //		return err
 //	}
-//	in, err := c.PutInput(ctx, "cpu", client.InputSpec{Plugin: "cpu", Interval: "10s"})
+//	in, err := c.PutInput(ctx, "ssh", client.InputSpec{Plugin: "net_response", Interval: "10s",
+//		Config: json.RawMessage(`{"address": "127.0.0.1:22", "protocol": "tcp"}`)})
 //	var apiErr *client.APIError
 //	if errors.As(err, &apiErr) && apiErr.Status == http.StatusBadRequest {
 //		// apiErr.Field names the field to fix

@@ -32,8 +32,11 @@ func (n *Node) Apply(cmd *store.Command) (*store.Result, error) {
 	}
 	f := n.raft.Apply(b, applyTimeout)
 	if err := f.Error(); err != nil {
-		if errors.Is(err, raft.ErrNotLeader) || errors.Is(err, raft.ErrLeadershipLost) {
-			return nil, ErrNotLeader
+		switch {
+		case errors.Is(err, raft.ErrNotLeader):
+			return nil, ErrNotLeader // refused before it entered the log: not applied anywhere
+		case errors.Is(err, raft.ErrLeadershipLost):
+			return nil, store.ErrLeadershipLost
 		}
 		return nil, fmt.Errorf("raft apply: %w", err)
 	}

@@ -49,7 +49,7 @@ func (n *Node) fenceLoop(ctx context.Context) {
 			}
 			if nr, proving := fenced || !proven, !fenced && !proven; nr != notReady || proving != wasProving {
 				notReady, wasProving = nr, proving
-				n.updateMeta(func(m *Meta) { m.Fenced, m.Proving = nr, proving })
+				n.updateMeta(func(m *Meta) { m.NotReady, m.Proving = nr, proving })
 			}
 			if n.raft.State() == raft.Leader && now.Sub(probed) >= time.Second && n.peerAwaitingProof() {
 				// A barrier is a log entry: applying it proves to a waiting follower that replication flows.

@@ -8,23 +8,16 @@ import (
 	"time"
 
 	"github.com/gatherd/gatherd/testcluster"
+	"github.com/gatherd/gatherd/wire"
 )
 
-type inputView struct {
-	ID       string `json:"id"`
-	Plugin   string `json:"plugin"`
-	Interval string `json:"interval"`
-	Version  uint64 `json:"version"`
-	Node     string `json:"node"`
-}
-
-func putRecord(t *testing.T, c *testcluster.Cluster, via int, id string, every time.Duration) inputView {
+func putRecord(t *testing.T, c *testcluster.Cluster, via int, id string, every time.Duration) wire.Input {
 	t.Helper()
 	code, b := c.Do(via, http.MethodPut, "/v1/inputs/"+id, testcluster.RecordSpec(id, every))
 	if code != http.StatusOK {
 		t.Fatalf("PUT %s via node %d: %d %s", id, via, code, b)
 	}
-	var v inputView
+	var v wire.Input
 	if err := json.Unmarshal(b, &v); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +38,7 @@ func readableEverywhere(t *testing.T, c *testcluster.Cluster, id string, version
 	t.Helper()
 	c.WaitFor("input "+id+" readable on every node", testcluster.DefaultWait, func() error {
 		for _, i := range c.Running() {
-			var v inputView
+			var v wire.Input
 			if code := c.GetJSON(i, "/v1/inputs/"+id, &v); code != http.StatusOK || v.Version < version {
 				return fmt.Errorf("node %d answers %d with version %d", i, code, v.Version)
 			}
@@ -73,17 +66,7 @@ func TestThreeNodesElectOneLeaderAndForwardWrites(t *testing.T) {
 	}
 	readableEverywhere(t, c, "cpu-1", v.Version)
 
-	var st struct {
-		NodeID   string `json:"node_id"`
-		LeaderID string `json:"leader_id"`
-		Members  []struct {
-			ID     string `json:"id"`
-			Status string `json:"status"`
-			Voter  bool   `json:"voter"`
-			API    string `json:"api_addr"`
-		} `json:"members"`
-		Inputs int `json:"inputs"`
-	}
+	var st wire.Status
 	if code := c.GetJSON(f, "/v1/status", &st); code != http.StatusOK {
 		t.Fatalf("status: %d", code)
 	}
@@ -91,7 +74,7 @@ func TestThreeNodesElectOneLeaderAndForwardWrites(t *testing.T) {
 		t.Fatalf("status = %+v", st)
 	}
 	for _, m := range st.Members {
-		if m.Status != "alive" || !m.Voter || m.API == "" {
+		if m.Status != "alive" || !m.Voter || m.APIAddr == "" {
 			t.Fatalf("member %+v: want an alive voter with an API address", m)
 		}
 	}
@@ -110,7 +93,7 @@ func TestLeaderKilledNewLeaderAcceptsWrites(t *testing.T) {
 	putRecord(t, c, old, "before", time.Second)
 	start := time.Now()
 	c.Kill(old)
-	var v inputView
+	var v wire.Input
 	c.WaitFor("a write accepted after the leader was killed", testcluster.DefaultWait, func() error {
 		code, b, err := c.TryDo(follower(c, old), http.MethodPut, "/v1/inputs/after", testcluster.RecordSpec("after", time.Second))
 		if err != nil || code != http.StatusOK {
@@ -136,7 +119,7 @@ func TestFullRestartKeepsInputsWithoutRebootstrap(t *testing.T) {
 		putRecord(t, c, l, id, time.Second)
 		ids = append(ids, id)
 	}
-	var before struct{ Term uint64 }
+	var before wire.Status
 	c.GetJSON(l, "/v1/status", &before)
 	for _, i := range c.Running() {
 		c.Stop(i)
@@ -147,14 +130,14 @@ func TestFullRestartKeepsInputsWithoutRebootstrap(t *testing.T) {
 	l = c.WaitLeader()
 	c.WaitFor("all 20 inputs back on every node", testcluster.DefaultWait, func() error {
 		for _, i := range c.Running() {
-			var list struct{ Inputs []inputView }
+			var list wire.InputList
 			if code := c.GetJSON(i, "/v1/inputs", &list); code != http.StatusOK || len(list.Inputs) != len(ids) {
 				return fmt.Errorf("node %d lists %d inputs (HTTP %d)", i, len(list.Inputs), code)
 			}
 		}
 		return nil
 	})
-	var after struct{ Term uint64 }
+	var after wire.Status
 	c.GetJSON(l, "/v1/status", &after)
 	// A re-bootstrap would restart terms from scratch; raft state carried over keeps the term rising.
 	if after.Term <= before.Term {
@@ -162,17 +145,10 @@ func TestFullRestartKeepsInputsWithoutRebootstrap(t *testing.T) {
 	}
 }
 
-type member struct {
-	ID     string `json:"id"`
-	Status string `json:"status"`
-	State  string `json:"state"`
-	Voter  bool   `json:"voter"`
-	Raft   string `json:"raft"`
-}
-
-func members(t *testing.T, c *testcluster.Cluster, via int) []member {
+// members returns the members node via lists in its /v1/status.
+func members(t *testing.T, c *testcluster.Cluster, via int) []wire.Member {
 	t.Helper()
-	var st struct{ Members []member }
+	var st wire.Status
 	c.GetJSON(via, "/v1/status", &st)
 	return st.Members
 }
@@ -276,7 +252,7 @@ func TestGoneNonvoterIsReapedAndTakenBack(t *testing.T) {
 	c := testcluster.New(t, testcluster.Options{Nodes: 3, DeadNodeReap: 2 * time.Second})
 	worker := c.Add()
 	wid := c.Node(worker).ID
-	view := func() member {
+	view := func() wire.Member {
 		// Ask node 0, a voter that stays up: WaitLeader wants every running node to know the leader, which a
 		// returning worker does not until it has been taken back.
 		for _, m := range members(t, c, 0) {
@@ -284,9 +260,9 @@ func TestGoneNonvoterIsReapedAndTakenBack(t *testing.T) {
 				return m
 			}
 		}
-		return member{}
+		return wire.Member{}
 	}
-	expect := func(what string, ok func(member) bool) {
+	expect := func(what string, ok func(wire.Member) bool) {
 		t.Helper()
 		c.WaitFor(wid+" "+what, testcluster.DefaultWait, func() error {
 			if m := view(); !ok(m) {
@@ -295,8 +271,8 @@ func TestGoneNonvoterIsReapedAndTakenBack(t *testing.T) {
 			return nil
 		})
 	}
-	back := func(m member) bool { return m.Status == "alive" && m.State == "alive" && m.Raft == "nonvoter" }
-	reaped := func(m member) bool { return m.State == "left" && m.Raft == "none" }
+	back := func(m wire.Member) bool { return m.Status == "alive" && m.State == "alive" && m.Raft == "nonvoter" }
+	reaped := func(m wire.Member) bool { return m.State == "left" && m.Raft == "none" }
 	expect("a non-voter", back)
 
 	c.Kill(worker)

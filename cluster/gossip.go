@@ -78,8 +78,6 @@ func (n *Node) publishMeta() error {
 	return nil
 }
 
-// updateMeta changes the node's metadata and has metaLoop push it to peers. It never blocks on the network,
-// so the fence loop can call it while the node is cut off.
 // stopping reports whether Stop has begun: the node is handing its inputs over and about to leave.
 func (n *Node) stopping() bool {
 	n.metaMu.Lock()
@@ -87,6 +85,8 @@ func (n *Node) stopping() bool {
 	return n.meta.Stopping
 }
 
+// updateMeta changes the node's metadata and has metaLoop push it to peers. It never blocks on the network,
+// so the fence loop can call it while the node is cut off.
 func (n *Node) updateMeta(change func(*Meta)) {
 	n.metaMu.Lock()
 	change(&n.meta)

@@ -5,8 +5,12 @@ import (
 	"time"
 )
 
-// monitorLeadership runs the leader loop while this node is the raft leader. raft reports changes through a
-// buffered channel of capacity one that it overwrites, so it never blocks on us.
+// monitorLeadership runs the leader loop while this node is the raft leader. raft reports every change on
+// n.leaderCh, its Config.NotifyCh: true on becoming leader, false on stepping down, in order, none dropped.
+// raft's main goroutine makes that send itself and blocks until it is received (only a shutdown lets it give
+// up), and while it blocks it neither replicates, nor sends heartbeats, nor answers RPCs. So the channel holds
+// one value, which lets raft go on while this loop waits in revoke for the leader loop to wind down, and this
+// loop does nothing else that blocks, so it takes the next change promptly.
 func (n *Node) monitorLeadership(ctx context.Context) {
 	var revoke func() // non-nil while the leader loop runs; stops it and waits for it
 	defer func() {

@@ -10,14 +10,16 @@ import (
 // Meta is what a node tells the others about itself through gossip. memberlist caps it at 512 bytes, so it
 // holds addresses and flags only.
 type Meta struct {
-	API       string `json:"api"`                 // scheme://host:port of the HTTP API
-	Raft      string `json:"raft"`                // host:port of the raft transport
-	HasState  bool   `json:"state,omitempty"`     // the node holds raft state, so the cluster was bootstrapped
-	Stopping  bool   `json:"stop,omitempty"`      // shutting down: move my inputs away now, with a handoff
-	Fenced    bool   `json:"fenced,omitempty"`    // not ready: fenced, or replication to it not yet proven; give me no inputs
-	Proving   bool   `json:"proving,omitempty"`   // hears the leader, waits for a replicated entry to prove replication
-	Bootstrap bool   `json:"bootstrap,omitempty"` // started with bootstrap-expect > 0: may be a first voter
-	Boot      int64  `json:"boot"`                // start time (Unix ns): a larger value means the node restarted
+	API      string `json:"api"`             // scheme://host:port of the HTTP API
+	Raft     string `json:"raft"`            // host:port of the raft transport
+	HasState bool   `json:"state,omitempty"` // the node holds raft state, so the cluster was bootstrapped
+	Stopping bool   `json:"stop,omitempty"`  // shutting down: move my inputs away now, with a handoff
+	// NotReady means give me no inputs: fenced, or replication to it not yet proven. Its JSON name stays
+	// "fenced", the name older versions write and read: nodes of both versions gossip during a rolling upgrade.
+	NotReady  bool  `json:"fenced,omitempty"`
+	Proving   bool  `json:"proving,omitempty"`   // hears the leader, waits for a replicated entry to prove replication
+	Bootstrap bool  `json:"bootstrap,omitempty"` // started with bootstrap-expect > 0: may be a first voter
+	Boot      int64 `json:"boot"`                // start time (Unix ns): a larger value means the node restarted
 	// Allow is what the node's operator lets its inputs do (--allow-*); nil allows nothing beyond targets.
 	Allow *policy.Policy `json:"allow,omitempty"`
 }

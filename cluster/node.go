@@ -80,7 +80,7 @@ func New(cfg Config) (*Node, error) {
 		done:         make(chan struct{}),
 	}
 	n.fenced.Store(true) // nothing runs until the leader has been heard and the store has caught up
-	n.meta = Meta{Boot: time.Now().UnixNano(), Fenced: true, Bootstrap: cfg.BootstrapExpect > 0}
+	n.meta = Meta{Boot: time.Now().UnixNano(), NotReady: true, Bootstrap: cfg.BootstrapExpect > 0}
 	if !cfg.Policy.IsZero() {
 		n.meta.Allow = &cfg.Policy
 	}

@@ -63,10 +63,15 @@ func (n *Node) place() time.Duration {
 	moves := make([]store.Move, len(planned))
 	byReason := map[string]int{}
 	failedFrom := map[string]bool{}
+	registry := n.registry()
 	for i, m := range planned {
 		reason := n.moveReason(m)
 		byReason[reason]++
-		moves[i] = store.Move{Input: m.Input, Node: m.To, Reason: reasons[m.Input]}
+		why := reasons[m.Input]
+		if why == "" {
+			why = n.moveCause(m, reason, registry)
+		}
+		moves[i] = store.Move{Input: m.Input, Node: m.To, Reason: why}
 		switch reason {
 		case reasonPlanned:
 			moves[i].Since = now.Add(n.cfg.HandoffDelay)
@@ -109,6 +114,39 @@ func (n *Node) moveReason(m sharding.Move) string {
 	return reasonFailed
 }
 
+// Causes a move records in the store (Move.Reason, then Assignment.Reason), for operators asking why an input
+// runs where it does. They refine the metric reasons: a planned move is a drain, a leave or a join.
+const (
+	causeNew        = "new"   // it had no owner
+	causeCrash      = "crash" // its owner died or is gone
+	causeDrain      = "drain" // its owner is being drained
+	causeLeave      = "leave" // its owner is stopping or was told to leave
+	causeJoin       = "join"  // a node joined (or came back, or was undrained) and takes its share
+	causeNoEligible = "no eligible node"
+)
+
+// moveCause says why m happens, for the store.
+func (n *Node) moveCause(m sharding.Move, reason string, registry map[string]store.Node) string {
+	switch reason {
+	case reasonNew:
+		return causeNew
+	case reasonFailed:
+		return causeCrash
+	case reasonNoOwners:
+		return causeNoEligible
+	}
+	switch r := registry[m.From]; {
+	case r.State == store.NodeDraining:
+		return causeDrain
+	case r.State == store.NodeLeft:
+		return causeLeave
+	}
+	if from, ok := n.members.get(m.From); ok && from.Meta.Stopping {
+		return causeLeave
+	}
+	return causeJoin
+}
+
 // eligibleNodes returns the nodes that may own inputs: alive in gossip (or dead for less than DeadNodeGrace),
 // not stopping, not fenced (they hear the leader and have caught up), not drained or left, and in the raft
 // configuration, so they can see their assignment. The
@@ -139,9 +177,9 @@ func (n *Node) eligibleNodes(now time.Time) ([]sharding.Node, map[string]policy.
 			n.metaMu.Lock()
 			meta = n.meta
 			n.metaMu.Unlock()
-			meta.Fenced = false // the leader hears itself
+			meta.NotReady = false // the leader hears itself
 		}
-		if meta.Stopping || meta.Fenced || !inRaft[m.ID] {
+		if meta.Stopping || meta.NotReady || !inRaft[m.ID] {
 			continue
 		}
 		if r, ok := registry[m.ID]; ok && r.State != store.NodeAlive {

@@ -1,7 +1,6 @@
 package cluster_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatherd/gatherd/testcluster"
+	"github.com/gatherd/gatherd/wire"
 )
 
 const slot = time.Second
@@ -41,10 +41,7 @@ func owners(t testing.TB, c *testcluster.Cluster) map[string]string {
 // ownersVia returns input -> node from node via's store, read through the leader.
 func ownersVia(t testing.TB, c *testcluster.Cluster, via int) map[string]string {
 	t.Helper()
-	var a struct {
-		Nodes      map[string][]string `json:"nodes"`
-		Unassigned []string            `json:"unassigned"`
-	}
+	var a wire.Assignments
 	c.GetJSON(via, "/v1/assignments?consistent=true", &a)
 	out := map[string]string{}
 	for n, ids := range a.Nodes {
@@ -61,13 +58,7 @@ func waitRunning(t testing.TB, c *testcluster.Cluster, ids []string) map[string]
 	t.Helper()
 	var own map[string]string
 	c.WaitFor(fmt.Sprintf("%d inputs settled, each running on exactly one live node", len(ids)), testcluster.DefaultWait, func() error {
-		var list struct {
-			Inputs []struct {
-				ID    string    `json:"id"`
-				Node  string    `json:"node"`
-				Since time.Time `json:"since"`
-			} `json:"inputs"`
-		}
+		var list wire.InputList
 		c.GetJSON(c.WaitLeader(), "/v1/inputs?consistent=true", &list)
 		own = map[string]string{}
 		for _, in := range list.Inputs {
@@ -117,10 +108,7 @@ func expectExactlyOnce(t *testing.T, c *testcluster.Cluster, ids []string, from,
 	if r.Missed != 0 || r.Doubled != 0 {
 		for _, id := range ids {
 			if strings.HasPrefix(r.Worst[0], id+" ") {
-				var v struct {
-					Node  string    `json:"node"`
-					Since time.Time `json:"since"`
-				}
+				var v wire.Input
 				c.GetJSON(c.WaitLeader(), "/v1/inputs/"+id, &v)
 				t.Logf("%s: owner %s since %s; window %s..%s; hits:", id, v.Node, v.Since.Format("15:04:05.000"), from.Format("15:04:05.000"), to.Format("15:04:05.000"))
 				for _, h := range c.Recorder.Hits(id) {
@@ -351,9 +339,7 @@ func TestDeletedInputGoroutineIsGone(t *testing.T) {
 		}
 		return nil
 	})
-	var local struct {
-		Inputs []json.RawMessage `json:"inputs"`
-	}
+	var local wire.Local
 	c.GetJSON(owner, "/v1/local", &local)
 	if len(local.Inputs) != runningBefore-1 {
 		t.Fatalf("/v1/local lists %d inputs, want %d", len(local.Inputs), runningBefore-1)

@@ -17,7 +17,7 @@ import (
 func TestCommandFromTheFuture(t *testing.T) {
 	c := testcluster.New(t, testcluster.Options{Nodes: 3})
 	l := c.WaitLeader()
-	skippable := 5 | int(store.IgnoreUnknownTypeFlag)
+	skippable := 99 | int(store.IgnoreUnknownTypeFlag)
 	if _, err := c.Node(l).Node.ApplyRaw([]byte(fmt.Sprintf(`{"type":%d,"future":{"x":1}}`, skippable))); err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestCommandFromTheFuture(t *testing.T) {
 		}
 	}
 
-	index, err := c.Node(l).Node.ApplyRaw([]byte(`{"type":5,"future":{"x":1}}`))
+	index, err := c.Node(l).Node.ApplyRaw([]byte(`{"type":99,"future":{"x":1}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,8 +49,8 @@ func TestCommandFromTheFuture(t *testing.T) {
 		switch {
 		case err != nil:
 			halted++
-			if !strings.Contains(err.Error(), "command type 5") || !strings.Contains(err.Error(), "upgrade") {
-				t.Fatalf("node %d: fatal error %v, want one naming type 5 and the upgrade", i, err)
+			if !strings.Contains(err.Error(), "command type 99") || !strings.Contains(err.Error(), "upgrade") {
+				t.Fatalf("node %d: fatal error %v, want one naming type 99 and the upgrade", i, err)
 			}
 			select {
 			case <-n.Done():
