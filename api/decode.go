@@ -12,8 +12,8 @@ import (
 	"github.com/gatherd/gatherd/store"
 )
 
-// MaxBody caps every request body.
-const MaxBody = 1 << 20
+// MaxBody caps every request body: a fleet's Telegraf config (30,000 targets in one file) is about 2 MB.
+const MaxBody = 16 << 20
 
 // readBody reads a capped body; a larger one is an error the caller answers with 413.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {

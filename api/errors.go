@@ -31,6 +31,10 @@ func writeErr(w http.ResponseWriter, err error) {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrUnknownNode):
 		writeError(w, http.StatusNotFound, "", err.Error())
 	case errors.Is(err, store.ErrNotLeader), errors.Is(err, store.ErrNoLeader):
+		// Refused before the write entered a raft log: a forwarding node may send it again.
+		w.Header().Set(notAppliedHeader, "true")
+		writeError(w, http.StatusServiceUnavailable, "", err.Error())
+	case errors.Is(err, store.ErrLeadershipLost):
 		writeError(w, http.StatusServiceUnavailable, "", err.Error())
 	default:
 		writeError(w, http.StatusInternalServerError, "", err.Error())

@@ -2,8 +2,12 @@ package api
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/gatherd/gatherd/store"
 )
@@ -11,21 +15,85 @@ import (
 // forwardedHeader marks a request one node sent to another, so a request is forwarded at most once.
 const forwardedHeader = "X-Gatherd-Forwarded-By"
 
-// forward sends a write (or a consistent read) to the leader and relays its answer as if it were local.
+// notAppliedHeader on a 503 says the write was refused before it entered any raft log (the node was not the
+// leader, or there was none), so sending it again cannot apply it twice.
+const notAppliedHeader = "X-Gatherd-Not-Applied"
+
+// DefaultHoldTimeout bounds how long a write that meets a leader change is held and sent again, to the new
+// leader, before the client gets the error (Consul's RPCHoldTimeout).
+const DefaultHoldTimeout = 7 * time.Second
+
+// forward sends a write (or a consistent read) to the leader and relays its answer as if it were local. While
+// the cluster has no leader, or the leader moves under the request, it waits and sends it again to the new
+// leader, for up to Options.HoldTimeout: always when the answer says the write was not applied (refused before it
+// entered a raft log), and for writes that do the same thing twice (GET, PUT, POST) also when the outcome is
+// unknown (the connection broke, or leadership was lost after the write entered the log). A DELETE with an
+// unknown outcome is not sent again: a second one would answer 404 for a delete that succeeded.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 	if r.Header.Get(forwardedHeader) != "" {
 		writeErr(w, store.ErrNotLeader) // leadership moved while the request was in flight
 		return
 	}
+	idempotent := r.Method != http.MethodDelete
+	deadline := time.Now().Add(s.hold)
+	wait := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		if attempt > 1 && s.node.IsLeader() {
+			// This node won the election meanwhile: serve the request here.
+			local := r.Clone(r.Context())
+			local.Body = io.NopCloser(bytes.NewReader(body))
+			s.mux.ServeHTTP(w, local)
+			return
+		}
+		resp, err := s.sendToLeader(r, body)
+		var retry bool
+		switch {
+		case errors.Is(err, store.ErrNoLeader):
+			retry = true
+		case err != nil:
+			retry = idempotent
+		case resp.StatusCode == http.StatusServiceUnavailable:
+			retry = resp.Header.Get(notAppliedHeader) == "true" || idempotent
+		}
+		if !retry || time.Now().Add(wait).After(deadline) || r.Context().Err() != nil {
+			if err != nil {
+				s.log.Warn().Err(err).Int("attempts", attempt).Msg("forward to leader failed")
+				if errors.Is(err, store.ErrNoLeader) {
+					writeErr(w, err)
+				} else {
+					writeError(w, http.StatusServiceUnavailable, "", fmt.Sprintf("forward to the leader: %v", err))
+				}
+				return
+			}
+			relay(w, resp)
+			return
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+		s.log.Debug().Err(err).Int("attempt", attempt).Msg("leader changing: holding the request")
+		select {
+		case <-time.After(wait):
+		case <-r.Context().Done():
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
+}
+
+// sendToLeader sends r once to the current leader.
+func (s *Server) sendToLeader(r *http.Request, body []byte) (*http.Response, error) {
 	_, api, err := s.node.Leader()
 	if err != nil {
-		writeErr(w, err)
-		return
+		return nil, err
 	}
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, api+r.URL.RequestURI(), bytes.NewReader(body))
+	if api == "" || s.node.IsLeader() {
+		return nil, store.ErrNoLeader // the loop serves it here once this node leads
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.client.Timeout)
+	req, err := http.NewRequestWithContext(ctx, r.Method, api+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
-		writeErr(w, err)
-		return
+		cancel()
+		return nil, err
 	}
 	for _, h := range []string{"Content-Type", "Authorization", "Accept"} {
 		if v := r.Header.Get(h); v != "" {
@@ -35,16 +103,32 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 	req.Header.Set(forwardedHeader, s.node.ID())
 	resp, err := s.client.Do(req)
 	if err != nil {
-		s.log.Warn().Err(err).Str("leader", api).Msg("forward to leader failed")
-		writeError(w, http.StatusServiceUnavailable, "", "forward to leader: "+err.Error())
-		return
+		cancel()
+		return nil, err
 	}
+	resp.Body = cancelOnClose{resp.Body, cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
+
+// relay writes the leader's answer as this node's.
+func relay(w http.ResponseWriter, resp *http.Response) {
 	defer resp.Body.Close()
-	for _, h := range []string{"Content-Type"} {
+	for _, h := range []string{"Content-Type", "X-Next-Token", notAppliedHeader, "Retry-After"} {
 		if v := resp.Header.Get(h); v != "" {
 			w.Header().Set(h, v)
 		}
 	}
 	w.WriteHeader(resp.StatusCode)
-	_, _ = io.Copy(w, io.LimitReader(resp.Body, 64<<20))
+	_, _ = io.Copy(w, io.LimitReader(resp.Body, 256<<20))
 }

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gatherd/gatherd/inputs"
@@ -64,6 +65,7 @@ func (s *Server) view(in store.Input, a store.Assignment) wire.Input {
 	return wire.Input{
 		ID: in.ID, Plugin: in.Plugin, Interval: in.Interval.D().String(), Timeout: durationText(in.Timeout),
 		Jitter: durationText(in.Jitter), Config: RedactConfig(in.Config), Version: in.Version,
+		Group: in.Group, Source: store.SourceOf(&in),
 		Node: a.Node, Generation: a.Generation, Since: a.Since, Reason: a.Reason,
 	}
 }
@@ -77,10 +79,34 @@ func durationText(d store.Duration) string {
 }
 
 func (s *Server) listInputs(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	perPage := 0
+	if v := q.Get("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "per_page", fmt.Sprintf("%q is not a positive number", v))
+			return
+		}
+		perPage = n
+	}
+	group, source, node, plugin, next := q.Get("group"), q.Get("source"), q.Get("node"), q.Get("plugin"), q.Get("next_token")
 	out := wire.InputList{Inputs: []wire.Input{}}
 	s.node.Store().Read(func(st *store.State) {
 		for _, in := range st.SortedInputs() {
-			out.Inputs = append(out.Inputs, s.view(in, st.Assignments[in.ID]))
+			a := st.Assignments[in.ID]
+			switch {
+			case in.ID < next,
+				group != "" && in.Group != group,
+				source != "" && store.SourceOf(&in) != source,
+				node != "" && a.Node != node,
+				plugin != "" && in.Plugin != plugin:
+				continue
+			}
+			if perPage > 0 && len(out.Inputs) == perPage {
+				w.Header().Set("X-Next-Token", in.ID) // the first input of the next page
+				break
+			}
+			out.Inputs = append(out.Inputs, s.view(in, a))
 		}
 	})
 	writeJSON(w, http.StatusOK, out)
@@ -155,20 +181,31 @@ func (s *Server) putInput(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	req.ID = id
+	params, err := parseApplyParams(r)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
 	in, err := toInput(req, "")
 	if err == nil {
-		err = s.checkPlugin(&in, "", "config.")
+		err = s.checkPlugin(r, &in, "", "config.")
 	}
 	if err != nil {
 		writeErr(w, err)
 		return
 	}
-	s.applyInputs(w, r, body, []store.Input{in}, false)
+	in.Source = params.Source
+	s.putOne(w, r, body, in)
 }
 
 func (s *Server) postInputs(w http.ResponseWriter, r *http.Request, body []byte) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/toml" {
 		s.postTOML(w, r, body)
+		return
+	}
+	params, err := parseApplyParams(r)
+	if err != nil {
+		writeErr(w, err)
 		return
 	}
 	var req wire.Batch
@@ -180,26 +217,33 @@ func (s *Server) postInputs(w http.ResponseWriter, r *http.Request, body []byte)
 		writeError(w, http.StatusBadRequest, "inputs", "at least one input is required")
 		return
 	}
-	ins := make([]store.Input, len(req.Inputs))
-	seen := map[string]int{}
+	ins := make([]store.Input, 0, len(req.Inputs))
+	seen := map[string]string{}
 	for i := range req.Inputs {
 		prefix := fmt.Sprintf("inputs[%d].", i)
 		in, err := toInput(req.Inputs[i], prefix)
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		split, err := s.split(in, prefix+"config")
 		if err == nil {
-			err = s.checkPlugin(&in, prefix, prefix+"config.")
+			err = s.checkPlugin(r, &in, prefix, prefix+"config.") // once per entry: Init checks every target
 		}
 		if err != nil {
 			writeErr(w, err)
 			return
 		}
-		if j, dup := seen[in.ID]; dup {
-			writeError(w, http.StatusBadRequest, prefix+"id", fmt.Sprintf("id %q already appears in inputs[%d]", in.ID, j))
-			return
+		for _, one := range split {
+			if other, dup := seen[one.ID]; dup {
+				writeError(w, http.StatusBadRequest, prefix+"id", fmt.Sprintf("id %q already comes from %s", one.ID, other))
+				return
+			}
+			seen[one.ID] = fmt.Sprintf("inputs[%d]", i)
+			ins = append(ins, one)
 		}
-		seen[in.ID] = i
-		ins[i] = in
 	}
-	s.applyInputs(w, r, body, ins, true)
+	s.apply(w, r, body, ins, params)
 }
 
 // postTOML applies a Telegraf config: one input per [[inputs.X]] table, in one raft entry, all or nothing.
@@ -209,6 +253,11 @@ func (s *Server) postTOML(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeError(w, http.StatusUnsupportedMediaType, "Content-Type", "this node cannot import Telegraf TOML")
 		return
 	}
+	params, err := parseApplyParams(r)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
 	ins, err := s.toml(body)
 	if err != nil {
 		writeErr(w, err)
@@ -216,25 +265,34 @@ func (s *Server) postTOML(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	tables := tableNames(ins)
 	seen := map[string]string{}
+	var all []store.Input
 	for i := range ins {
 		if err := refuseRedacted(ins[i], tables[i]+"."); err != nil {
 			writeErr(w, err)
 			return
 		}
-		if err := s.checkPlugin(&ins[i], tables[i]+".", tables[i]+"."); err != nil {
+		split, err := s.split(ins[i], tables[i])
+		if err == nil {
+			err = s.checkPlugin(r, &ins[i], tables[i]+".", tables[i]+".") // once per table: Init checks every target
+		}
+		if err != nil {
 			writeErr(w, err)
 			return
 		}
-		if other, dup := seen[ins[i].ID]; dup {
-			writeError(w, http.StatusBadRequest, tables[i]+".alias", fmt.Sprintf("id %q is also the id of %s: give one an alias", ins[i].ID, other))
-			return
+		for _, one := range split {
+			if other, dup := seen[one.ID]; dup {
+				writeError(w, http.StatusBadRequest, tables[i]+".alias", fmt.Sprintf("id %q is also the id of an input of %s: give one an alias", one.ID, other))
+				return
+			}
+			seen[one.ID] = tables[i]
 		}
-		seen[ins[i].ID] = tables[i]
+		all = append(all, split...)
 	}
-	s.applyInputs(w, r, body, ins, true)
+	s.apply(w, r, body, all, params)
 }
 
-// tableNames names each parsed input after its table, "inputs.<plugin>[n]", in the order ParseInputs returns.
+// tableNames names each parsed table after its place in the file, "inputs.<plugin>[n]", in the order
+// ParseInputs returns them.
 func tableNames(ins []store.Input) []string {
 	count := map[string]int{}
 	out := make([]string, len(ins))
@@ -250,8 +308,11 @@ func tableNames(ins []store.Input) []string {
 // config it rejects fails now, not on a node. prefix names the input ("", "inputs[2]." or the TOML table's
 // "inputs.ping[0]."), configPrefix its config keys ("config.", "inputs[2].config." or the table's prefix).
 // The plugin is initialised only when this node's own policy allows the input: Init may read the files the
-// config names, and another node's allowed directory means nothing here.
-func (s *Server) checkPlugin(in *store.Input, prefix, configPrefix string) error {
+// config names, and another node's allowed directory means nothing here. A table that lists several targets is
+// checked once, before it is split: its Init checks every target. The leader does not build again what a peer
+// forwarded (it built it), which halves the cost of a large apply; every node still checks its own policy
+// when it builds an input to run it.
+func (s *Server) checkPlugin(r *http.Request, in *store.Input, prefix, configPrefix string) error {
 	if s.plugins == nil {
 		return nil
 	}
@@ -270,6 +331,9 @@ func (s *Server) checkPlugin(in *store.Input, prefix, configPrefix string) error
 			return &store.FieldError{Field: prefix + "config", Reason: err.Error()}
 		}
 		spec.NoInit = !here
+		if s.fromPeer(r) {
+			return nil
+		}
 	}
 	if _, err := s.plugins.Build(in.Plugin, spec); err != nil {
 		field := prefix + "config"
@@ -286,26 +350,23 @@ func (s *Server) checkPlugin(in *store.Input, prefix, configPrefix string) error
 	return nil
 }
 
-func (s *Server) applyInputs(w http.ResponseWriter, r *http.Request, body []byte, ins []store.Input, batch bool) {
+// putOne stores exactly the one input a PUT names.
+func (s *Server) putOne(w http.ResponseWriter, r *http.Request, body []byte, in store.Input) {
 	if !s.node.IsLeader() {
 		s.forward(w, r, body)
 		return
 	}
-	res, err := s.node.Apply(&store.Command{Op: store.OpPutInputs, Inputs: ins})
+	res, err := s.node.Apply(&store.Command{Op: store.OpPutInputs, Inputs: []store.Input{in}})
+	if errors.Is(err, store.ErrNotLeader) {
+		s.forward(w, r, body) // it lost the leadership before the write entered its log: hold it for the next
+		return
+	}
 	if err != nil {
 		writeErr(w, err)
 		return
 	}
-	views := make([]wire.Input, len(res.Inputs))
-	for i, in := range res.Inputs {
-		_, a, _ := s.node.Store().Input(in.ID)
-		views[i] = s.view(in, a)
-	}
-	if batch {
-		writeJSON(w, http.StatusOK, wire.ApplyResult{Inputs: views, Index: res.Index})
-		return
-	}
-	writeJSON(w, http.StatusOK, views[0])
+	_, a, _ := s.node.Store().Input(in.ID)
+	writeJSON(w, http.StatusOK, s.view(res.Inputs[0], a))
 }
 
 func (s *Server) deleteInput(w http.ResponseWriter, r *http.Request, body []byte) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	stdlog "log"
 	"net/http"
 	"time"
@@ -25,6 +26,9 @@ type Options struct {
 	// ImportTOML turns a Telegraf config (POST /v1/inputs with Content-Type application/toml) into inputs;
 	// nil answers such requests with 415.
 	ImportTOML func([]byte) ([]store.Input, error)
+	// Split turns an input of a JSON batch that lists several targets into one input per target (TOML imports
+	// split in ImportTOML); nil stores batch entries as they come.
+	Split func(in store.Input, where string) ([]store.Input, error)
 
 	// Tokens are the bearer tokens the API accepts. Empty leaves the API open to anyone who can reach it (for
 	// development); otherwise every request but GET /healthz needs one, and writes need a RoleWrite token.
@@ -36,24 +40,31 @@ type Options struct {
 	// the limit off. Requests another node forwards are not counted again.
 	WriteRate  float64
 	WriteBurst int
+
+	// HoldTimeout bounds how long a write is held while the leader changes; 0 means DefaultHoldTimeout.
+	HoldTimeout time.Duration
 }
 
 // Server serves the API of one node.
 type Server struct {
-	node     Cluster
-	plugins  *inputs.Registry
-	gatherer prometheus.Gatherer
-	log      zerolog.Logger
-	client   *http.Client
-	toml     func([]byte) ([]store.Input, error)
-	tokens   []Token
-	limiter  *writeLimiter // nil: writes are not limited
+	node         Cluster
+	plugins      *inputs.Registry
+	gatherer     prometheus.Gatherer
+	log          zerolog.Logger
+	client       *http.Client
+	toml         func([]byte) ([]store.Input, error)
+	splitTargets func(store.Input, string) ([]store.Input, error)
+	tokens       []Token
+	limiter      *writeLimiter  // nil: writes are not limited
+	mux          *http.ServeMux // the routes, for a held request this node ends up leading
+	hold         time.Duration
 }
 
 // New returns a server for o.Node.
 func New(o Options) *Server {
-	s := &Server{node: o.Node, plugins: o.Plugins, gatherer: o.Gatherer, log: o.Logger, client: o.Client, toml: o.ImportTOML}
+	s := &Server{node: o.Node, plugins: o.Plugins, gatherer: o.Gatherer, log: o.Logger, client: o.Client, toml: o.ImportTOML, splitTargets: o.Split}
 	s.tokens = append([]Token(nil), o.Tokens...)
+	s.hold = cmp.Or(o.HoldTimeout, DefaultHoldTimeout)
 	s.limiter = newWriteLimiter(o.WriteRate, o.WriteBurst, s.fromPeer)
 	if s.gatherer == nil {
 		s.gatherer = prometheus.NewRegistry()
@@ -88,6 +99,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no route for "+r.Method+" "+r.URL.Path)
 	})
+	s.mux = mux
 	// Authentication comes before the rate limit so that anonymous traffic cannot use up a client's allowance.
 	return s.logRequests(requireToken(s.tokens, s.limiter.wrap(mux)))
 }

@@ -40,7 +40,7 @@ func newTestAPI(t *testing.T) (*httptest.Server, *fakeCluster) {
 		return probeInput{}, nil
 	})
 	fake := newFakeCluster(policy.Telegraf.With(policy.Table{"probe": {Options: map[string]policy.Class{"key": policy.Safe}}}))
-	srv := httptest.NewServer(New(Options{Node: fake, Plugins: reg, ImportTOML: telegrafx.ParseInputs, WriteRate: -1}).Handler())
+	srv := httptest.NewServer(New(Options{Node: fake, Plugins: reg, ImportTOML: telegrafx.ParseInputs, Split: telegrafx.SplitTargets, WriteRate: -1, HoldTimeout: 300 * time.Millisecond}).Handler())
 	t.Cleanup(srv.Close)
 	return srv, fake
 }
@@ -70,7 +70,7 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 	if code, b := send(t, "PUT", srv.URL+"/v1/inputs/keep", "", `{"plugin":"probe","config":{"key":"keep"}}`); code != 200 {
 		t.Fatalf("good input rejected: %d %s", code, b)
 	}
-	big := `{"plugin":"probe","config":{"key":"` + strings.Repeat("x", 1<<20) + `"}}`
+	big := `{"plugin":"probe","config":{"key":"` + strings.Repeat("x", MaxBody) + `"}}`
 	const toml = "application/toml"
 	cases := []struct {
 		name, method, path, contentType, body string
@@ -99,7 +99,7 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 		{"unknown telegraf key", "PUT", "/v1/inputs/a", "", `{"plugin":"http_response","config":{"urls":["http://127.0.0.1:1/"],"urlz":["x"]}}`, 400, "config.urlz"},
 		{"runs a program", "PUT", "/v1/inputs/a", "", `{"plugin":"ping","config":{"urls":["127.0.0.1"],"method":"exec"}}`, 400, "config.method"},
 		{"reads a node's file", "PUT", "/v1/inputs/a", "", `{"plugin":"http","config":{"urls":["http://127.0.0.1:1/"],"token_file":"/etc/shadow"}}`, 400, "config.token_file"},
-		{"body over 1 MiB", "PUT", "/v1/inputs/a", "", big, 413, "body"},
+		{"body over MaxBody", "PUT", "/v1/inputs/a", "", big, 413, "body"},
 		{"empty batch", "POST", "/v1/inputs", "", `{"inputs":[]}`, 400, "inputs"},
 		{"one bad in a batch", "POST", "/v1/inputs", "", `{"inputs":[{"id":"x","plugin":"probe","config":{"key":"x"}},{"id":"y","plugin":"probe","interval":"1ms","config":{"key":"y"}}]}`, 400, "inputs[1].interval"},
 		{"duplicate in a batch", "POST", "/v1/inputs", "", `{"inputs":[{"id":"x","plugin":"probe","config":{"key":"x"}},{"id":"x","plugin":"probe","config":{"key":"x"}}]}`, 400, "inputs[1].id"},
@@ -138,8 +138,8 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 	}
 }
 
-// TestNoLeaderIsA503 checks the answers of a node that cannot reach a leader: writes and consistent reads fail
-// with 503 and say why, local reads still answer.
+// TestNoLeaderIsA503 checks the answers of a node that cannot reach a leader: writes and consistent reads,
+// once held for HoldTimeout, fail with 503 and say why; local reads still answer.
 func TestNoLeaderIsA503(t *testing.T) {
 	srv, fake := newTestAPI(t)
 	fake.mu.Lock()

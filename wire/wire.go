@@ -75,11 +75,15 @@ type Input struct {
 	Timeout    string          `json:"timeout,omitempty"`
 	Jitter     string          `json:"jitter,omitempty"`
 	Config     json.RawMessage `json:"config,omitempty"`
-	Version    uint64          `json:"version"`    // the raft index of the change that last wrote the spec
-	Node       string          `json:"node"`       // empty while unassigned
-	Generation uint64          `json:"generation"` // of the assignment that placed it
+	Group      string          `json:"group,omitempty"`  // the table (or batch entry) it was split from, one input per target
+	Source     string          `json:"source,omitempty"` // what applied it: a file, a directory, a tool; "api" by default
+	Version    uint64          `json:"version"`          // the raft index of the change that last wrote the spec
+	Node       string          `json:"node"`             // empty while unassigned
+	Generation uint64          `json:"generation"`       // of the assignment that placed it
 	Since      time.Time       `json:"since,omitzero"`
-	Reason     string          `json:"reason,omitempty"` // why no node runs it (no live node's policy allows it)
+	// Reason says why the input has this owner: "new", "crash", "drain", "leave" or "join" (a node joined or
+	// came back and took its share); with no owner, why no node runs it.
+	Reason string `json:"reason,omitempty"`
 	// Status is the owner's view of the input (GET /v1/inputs/{id} only; absent when the owner cannot tell).
 	Status *LocalInput `json:"status,omitempty"`
 }
@@ -89,10 +93,16 @@ type InputList struct {
 	Inputs []Input `json:"inputs"`
 }
 
-// ApplyResult is the answer of POST /v1/inputs.
+// ApplyResult is the answer of POST /v1/inputs: the inputs of the body as stored, and what the apply changed
+// (or, with dry_run, would change), by ID.
 type ApplyResult struct {
-	Inputs []Input `json:"inputs"`
-	Index  uint64  `json:"index"` // raft index of the change
+	Inputs    []Input  `json:"inputs"`
+	Index     uint64   `json:"index"` // raft index of the change; with dry_run, the index the plan was made at
+	DryRun    bool     `json:"dry_run,omitempty"`
+	Created   []string `json:"created"`
+	Updated   []string `json:"updated"`
+	Deleted   []string `json:"deleted"`
+	Unchanged int      `json:"unchanged"`
 }
 
 // Assignments is GET /v1/assignments: which node runs which inputs.
