@@ -133,7 +133,7 @@ func New(cfg Config) (*Agent, error) {
 		importTOML = telegrafx.ParseInputs
 	}
 	opts := api.Options{
-		Node: node, Plugins: a.Plugins, Gatherer: a.Registry, Logger: log, ImportTOML: importTOML,
+		Node: node, Plugins: a.Plugins, Gatherer: a.Registry, Logger: log, ImportTOML: importTOML, Split: telegrafx.SplitTargets,
 		Tokens: cfg.Tokens, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst,
 	}
 	if cfg.TLS != nil {

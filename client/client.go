@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -133,6 +134,40 @@ func (c *Client) Inputs(ctx context.Context) ([]Input, error) {
 	return out.Inputs, err
 }
 
+// InputFilter narrows a listing of inputs (empty fields match all) and pages it: at most PerPage inputs (0:
+// all), starting at NextToken, the token the previous page answered.
+type InputFilter struct {
+	Group, Source, Node, Plugin string
+	PerPage                     int
+	NextToken                   string
+}
+
+// ListInputs returns the inputs f selects, sorted by ID, and the token of the next page ("" after the last).
+func (c *Client) ListInputs(ctx context.Context, f InputFilter) ([]Input, string, error) {
+	q := url.Values{}
+	for k, v := range map[string]string{"group": f.Group, "source": f.Source, "node": f.Node, "plugin": f.Plugin, "next_token": f.NextToken} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.PerPage > 0 {
+		q.Set("per_page", strconv.Itoa(f.PerPage))
+	}
+	path := "/v1/inputs"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	b, h, err := c.doHeader(ctx, http.MethodGet, path, "", nil)
+	if err != nil {
+		return nil, "", err
+	}
+	var out wire.InputList
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, "", fmt.Errorf("decode the answer to GET %s%s: %w", c.base, path, err)
+	}
+	return out.Inputs, h.Get("X-Next-Token"), nil
+}
+
 // Input returns one input; an absent one is an *APIError with Status 404.
 func (c *Client) Input(ctx context.Context, id string) (*Input, error) {
 	return callFor[Input](ctx, c, http.MethodGet, inputPath(id), nil)
@@ -149,18 +184,51 @@ func (c *Client) DeleteInput(ctx context.Context, id string) error {
 	return c.call(ctx, http.MethodDelete, inputPath(id), nil, nil)
 }
 
-// ApplyInputs creates or replaces many inputs in one change, all or none. Every spec needs an ID.
-func (c *Client) ApplyInputs(ctx context.Context, specs []InputSpec) (*ApplyResult, error) {
+// ApplyOptions shape an apply: the Source the inputs belong to (default "api"), Prune to delete the source's
+// inputs the apply lacks, DryRun to answer what would change and change nothing.
+type ApplyOptions struct {
+	Source string
+	Prune  bool
+	DryRun bool
+}
+
+func (o ApplyOptions) query() string {
+	q := url.Values{}
+	if o.Source != "" {
+		q.Set("source", o.Source)
+	}
+	if o.Prune {
+		q.Set("prune", "true")
+	}
+	if o.DryRun {
+		q.Set("dry_run", "true")
+	}
+	if len(q) == 0 {
+		return ""
+	}
+	return "?" + q.Encode()
+}
+
+// ApplyInputs creates or replaces many inputs in one change, all or none. Every spec needs an ID; a spec that
+// lists several targets becomes one input per target. At most one ApplyOptions applies.
+func (c *Client) ApplyInputs(ctx context.Context, specs []InputSpec, opts ...ApplyOptions) (*ApplyResult, error) {
 	if specs == nil {
 		specs = []InputSpec{}
 	}
-	return callFor[ApplyResult](ctx, c, http.MethodPost, "/v1/inputs", wire.Batch{Inputs: specs})
+	return callFor[ApplyResult](ctx, c, http.MethodPost, "/v1/inputs"+firstOr(opts).query(), wire.Batch{Inputs: specs})
 }
 
-// ApplyTOML creates or replaces the inputs of a Telegraf config (its [[inputs.X]] tables) in one change, all or
-// none.
-func (c *Client) ApplyTOML(ctx context.Context, doc []byte) (*ApplyResult, error) {
-	b, err := c.do(ctx, http.MethodPost, "/v1/inputs", "application/toml", doc)
+func firstOr(opts []ApplyOptions) ApplyOptions {
+	if len(opts) > 0 {
+		return opts[0]
+	}
+	return ApplyOptions{}
+}
+
+// ApplyTOML creates or replaces the inputs of a Telegraf config (its [[inputs.X]] tables, one input per
+// target) in one change, all or none. At most one ApplyOptions applies.
+func (c *Client) ApplyTOML(ctx context.Context, doc []byte, opts ...ApplyOptions) (*ApplyResult, error) {
+	b, err := c.do(ctx, http.MethodPost, "/v1/inputs"+firstOr(opts).query(), "application/toml", doc)
 	if err != nil {
 		return nil, err
 	}
@@ -260,16 +328,58 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 }
 
 func (c *Client) do(ctx context.Context, method, path, contentType string, body []byte) ([]byte, error) {
+	b, _, err := c.doHeader(ctx, method, path, contentType, body)
+	return b, err
+}
+
+// doHeader is do that also returns the answer's header. An answer 429 (the node's write limit) is waited out,
+// as its Retry-After says, and the request sent again, up to maxRetries429 times or until ctx ends.
+func (c *Client) doHeader(ctx context.Context, method, path, contentType string, body []byte) ([]byte, http.Header, error) {
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
 	}
+	for attempt := 0; ; attempt++ {
+		b, h, status, err := c.send(ctx, method, path, contentType, body)
+		if err != nil {
+			return nil, nil, err
+		}
+		if status == http.StatusTooManyRequests && attempt < maxRetries429 {
+			wait := retryAfter(h.Get("Retry-After"))
+			select {
+			case <-time.After(wait):
+				continue
+			case <-ctx.Done():
+				return nil, nil, ctx.Err()
+			}
+		}
+		if status < 200 || status > 299 {
+			return nil, nil, decodeError(status, b)
+		}
+		return b, h, nil
+	}
+}
+
+// maxRetries429 bounds how often a request refused with 429 is sent again.
+const maxRetries429 = 10
+
+// retryAfter reads a Retry-After of seconds; missing or odd, one second; at most ten.
+func retryAfter(v string) time.Duration {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return time.Second
+	}
+	return time.Duration(min(n, 10)) * time.Second
+}
+
+// send sends one request and reads its answer.
+func (c *Client) send(ctx context.Context, method, path, contentType string, body []byte) ([]byte, http.Header, int, error) {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
 	if err != nil {
-		return nil, err
+		return nil, nil, 0, err
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil && contentType != "" {
@@ -280,20 +390,17 @@ func (c *Client) do(ctx context.Context, method, path, contentType string, body 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, nil, 0, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
-		return nil, fmt.Errorf("read the answer to %s %s: %w", method, req.URL, err)
+		return nil, nil, 0, fmt.Errorf("read the answer to %s %s: %w", method, req.URL, err)
 	}
 	if len(b) > maxResponse {
-		return nil, fmt.Errorf("the answer to %s %s is over %d bytes", method, req.URL, maxResponse)
+		return nil, nil, 0, fmt.Errorf("the answer to %s %s is over %d bytes", method, req.URL, maxResponse)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, decodeError(resp.StatusCode, b)
-	}
-	return b, nil
+	return b, resp.Header, resp.StatusCode, nil
 }
 
 // decodeError turns an error answer into an *APIError, whether or not its body is the API's JSON.

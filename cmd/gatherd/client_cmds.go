@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -237,12 +236,17 @@ func newInputsCmd() *cobra.Command {
 		return c
 	}
 
-	sub("list", "List the inputs", cobra.NoArgs, func(cmd *cobra.Command, _ []string) error {
+	var filter client.InputFilter
+	list := sub("list", "List the inputs", cobra.NoArgs, func(cmd *cobra.Command, _ []string) error {
 		return ask(func(c *client.Client, ctx context.Context) (wire.InputList, error) {
-			ins, err := c.Inputs(ctx)
+			ins, _, err := c.ListInputs(ctx, filter)
 			return wire.InputList{Inputs: ins}, err
 		}, func(w io.Writer, v wire.InputList) error { return renderInputs(w, v.Inputs) })(cmd, nil, o)
 	})
+	list.Flags().StringVar(&filter.Group, "group", "", "only the inputs split from this table (its ID)")
+	list.Flags().StringVar(&filter.Source, "source", "", "only the inputs of this source")
+	list.Flags().StringVar(&filter.Node, "node", "", "only the inputs this node runs")
+	list.Flags().StringVar(&filter.Plugin, "plugin", "", "only the inputs of this plugin")
 
 	sub("get ID", "Show one input", cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error {
 		return ask(func(c *client.Client, ctx context.Context) (*client.Input, error) {
@@ -273,7 +277,7 @@ func newInputsCmd() *cobra.Command {
 				})
 		})
 	put.Long = `Create or replace the input ID from FILE, a JSON object such as
-  {"plugin": "cpu", "interval": "10s", "config": {"percpu": true}}
+  {"plugin": "net_response", "interval": "10s", "config": {"address": "127.0.0.1:22", "protocol": "tcp"}}
 An unknown field is named before anything is sent; the API names any value it rejects. "-f -" reads standard
 input.`
 	put.Flags().StringVarP(&putFile, "file", "f", "", `JSON spec of the input ("-" for standard input)`)
@@ -294,23 +298,20 @@ input.`
 	})
 
 	var applyFile, applyFormat string
-	apply := sub("apply -f FILE", "Create or replace many inputs at once, all or none", cobra.NoArgs,
+	var applyOpts client.ApplyOptions
+	apply := sub("apply -f FILE|DIR", "Create, replace and (with --prune) delete inputs to match a file, all or none", cobra.NoArgs,
 		func(cmd *cobra.Command, _ []string) error {
 			c, err := o.setup()
 			if err != nil {
 				return err
 			}
-			b, err := readSpecFile(cmd, applyFile)
+			b, format, err := readApplyFile(cmd, applyFile, applyFormat)
 			if err != nil {
 				return err
 			}
-			format := applyFormat
-			if format == "" || format == "auto" {
-				format = "json"
-				switch strings.ToLower(filepath.Ext(applyFile)) {
-				case ".toml", ".conf":
-					format = "toml"
-				}
+			opts := applyOpts
+			if opts.Source == "" {
+				opts.Source = defaultSource(applyFile)
 			}
 			var res *client.ApplyResult
 			switch format {
@@ -322,24 +323,29 @@ input.`
 				if err := decodeSpec(applyFile, b, &batch); err != nil {
 					return err
 				}
-				res, err = c.ApplyInputs(cmd.Context(), batch.Inputs)
+				res, err = c.ApplyInputs(cmd.Context(), batch.Inputs, opts)
 			case "toml":
-				res, err = c.ApplyTOML(cmd.Context(), b)
-			default:
-				return fmt.Errorf("--format must be auto, json or toml, not %q", applyFormat)
+				res, err = c.ApplyTOML(cmd.Context(), b, opts)
 			}
-			return show(cmd, o, res, err,
-				func(w io.Writer, r *client.ApplyResult) error {
-					fmt.Fprintf(w, "applied %d inputs at raft index %d\n", len(r.Inputs), r.Index)
-					return renderInputs(w, r.Inputs)
-				})
+			return show(cmd, o, res, err, func(w io.Writer, r *client.ApplyResult) error {
+				return renderPlan(w, opts.Source, r)
+			})
 		})
-	apply.Long = `Create or replace many inputs in one change, all or none. FILE is JSON, either
-  {"inputs": [{"id": "cpu", "plugin": "cpu"}, ...]}
-or just the array, or a single spec with an "id". A FILE named *.toml or *.conf (or --format toml) is sent as is
-as Telegraf configuration. "-f -" reads standard input.`
-	apply.Flags().StringVarP(&applyFile, "file", "f", "", `file of input specs ("-" for standard input)`)
+	apply.Long = `Make the inputs of a source match FILE, in one change, all or none: new ones are created, changed ones
+replaced (and restarted), unchanged ones left running; with --prune the source's inputs FILE lacks are
+deleted (another source's never are). --dry-run prints the plan and changes nothing.
+
+FILE is Telegraf TOML (*.conf, *.toml, or --format toml): its [[inputs.X]] tables, one input per table, or per
+target of a table that lists several (agents, urls, servers, sources). Or JSON, either
+  {"inputs": [{"id": "ssh", "plugin": "net_response", "config": {"address": "127.0.0.1:22", "protocol": "tcp"}}, ...]}
+or just the array, or a single spec with an "id". A DIR applies every *.conf in it as one Telegraf config, as
+Telegraf's --config-directory does. The source defaults to the file's or directory's name ("api" for "-f -",
+which reads standard input).`
+	apply.Flags().StringVarP(&applyFile, "file", "f", "", `file or directory of input specs ("-" for standard input)`)
 	apply.Flags().StringVar(&applyFormat, "format", "auto", "format of the file: auto (by its extension), json or toml")
+	apply.Flags().StringVar(&applyOpts.Source, "source", "", "the source the inputs belong to (default: the file or directory name)")
+	apply.Flags().BoolVar(&applyOpts.Prune, "prune", false, "delete the source's inputs that the file does not contain")
+	apply.Flags().BoolVar(&applyOpts.DryRun, "dry-run", false, "print what would change, change nothing")
 	_ = apply.MarkFlagRequired("file")
 	return cmd
 }

@@ -17,6 +17,7 @@ import (
 // seenRequest is one request the fake API answered.
 type seenRequest struct {
 	Method, Path, ContentType, Auth, Body string
+	Query                                 string
 }
 
 // fakeAPI answers "METHOD /path" with a fixed status and body, and records every request.
@@ -46,7 +47,7 @@ func newFakeAPI(t *testing.T, answers map[string]answer) *fakeAPI {
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
-		f.seen = append(f.seen, seenRequest{r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Authorization"), string(b)})
+		f.seen = append(f.seen, seenRequest{r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Authorization"), string(b), r.URL.RawQuery})
 		f.mu.Unlock()
 		a, ok := answers[r.Method+" "+r.URL.Path]
 		if !ok {
@@ -174,7 +175,7 @@ func TestInputsPutFromFile(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("requests: %+v", reqs)
 	}
-	want := seenRequest{"PUT", "/v1/inputs/cpu", "application/json", "Bearer tok", spec}
+	want := seenRequest{"PUT", "/v1/inputs/cpu", "application/json", "Bearer tok", spec, ""}
 	if reqs[0] != want {
 		t.Errorf("request %+v, want %+v", reqs[0], want)
 	}
@@ -212,7 +213,7 @@ func TestAPIErrorSurfaces(t *testing.T) {
 
 func TestInputsApply(t *testing.T) {
 	api := newFakeAPI(t, map[string]answer{
-		"POST /v1/inputs": {200, `{"inputs":[{"id":"a","plugin":"cpu","interval":"10s","version":1,"node":"n1"}],"index":9}`},
+		"POST /v1/inputs": {200, `{"inputs":[{"id":"a","plugin":"cpu","interval":"10s","version":1,"node":"n1"}],"index":9,"created":["a"],"updated":[],"deleted":["old"],"unchanged":2}`},
 	})
 	dir := t.TempDir()
 	write := func(name, body string) string {
@@ -238,12 +239,35 @@ func TestInputsApply(t *testing.T) {
 			continue
 		}
 		reqs := api.requests()[before:]
-		if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].ContentType != tc.contentType || reqs[0].Body != tc.body {
+		source := filepath.Base(tc.file)
+		if len(reqs) != 1 || reqs[0].Method != "POST" || reqs[0].ContentType != tc.contentType || reqs[0].Body != tc.body || reqs[0].Query != "source="+source {
 			t.Errorf("%s: requests %+v", tc.file, reqs)
 		}
-		if !strings.HasPrefix(out, "applied 1 inputs at raft index 9\nID  PLUGIN") {
-			t.Errorf("%s: output %q", tc.file, out)
+		want := "plan for source " + source + ": 1 to create, 0 to update, 1 to delete, 2 unchanged (applied at raft index 9)\n  + a\n  - old\n"
+		if out != want {
+			t.Errorf("%s: output %q, want %q", tc.file, out, want)
 		}
+	}
+	// A directory applies its *.conf files as one Telegraf config; --source, --prune and --dry-run reach the API.
+	conf := filepath.Join(dir, "conf.d")
+	os.Mkdir(conf, 0o700)
+	os.WriteFile(filepath.Join(conf, "b.conf"), []byte("[[inputs.mem]]\n"), 0o600)
+	os.WriteFile(filepath.Join(conf, "a.conf"), []byte("[[inputs.cpu]]\n"), 0o600)
+	os.WriteFile(filepath.Join(conf, "notes.txt"), []byte("not a config"), 0o600)
+	before := len(api.requests())
+	if _, _, err := run(t, "", "inputs", "apply", "-f", conf, "--addr", api.URL); err != nil {
+		t.Fatal(err)
+	}
+	if reqs := api.requests()[before:]; len(reqs) != 1 || reqs[0].ContentType != "application/toml" ||
+		reqs[0].Body != "[[inputs.cpu]]\n\n[[inputs.mem]]\n\n" || reqs[0].Query != "source=conf.d" {
+		t.Errorf("directory: requests %+v", reqs)
+	}
+	before = len(api.requests())
+	if _, _, err := run(t, "", "inputs", "apply", "-f", conf, "--source", "net", "--prune", "--dry-run", "--addr", api.URL); err != nil {
+		t.Fatal(err)
+	}
+	if reqs := api.requests()[before:]; len(reqs) != 1 || reqs[0].Query != "dry_run=true&prune=true&source=net" {
+		t.Errorf("--source --prune --dry-run: requests %+v", reqs)
 	}
 	if _, _, err := run(t, `"nope"`, "inputs", "apply", "-f", "-", "--addr", api.URL); err == nil {
 		t.Error("a JSON string was accepted")
