@@ -80,7 +80,7 @@ func TestSNMPTableSpreadsAndPrunes(t *testing.T) {
 	agents := snmpFleet(t, 500)
 	c := testcluster.New(t, testcluster.Options{Nodes: 5})
 	l := c.WaitLeader()
-	cl, err := client.New(c.Node((l+1)%5).URL())
+	cl, err := client.New(c.Node((l + 1) % 5).URL())
 	if err != nil {
 		t.Fatal(err)
 	}
