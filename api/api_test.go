@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"testing"
@@ -52,5 +53,31 @@ func TestWriteHeldThroughLeaderChange(t *testing.T) {
 	var st wire.Status
 	if c.GetJSON(via, "/v1/status", &st); st.LeaderID == c.Node(l).ID || st.LeaderID == "" {
 		t.Fatalf("leader %q after the kill", st.LeaderID)
+	}
+}
+
+// TestReadYourWritesOnFollower writes through a follower and reads at once from the same follower, 100 times:
+// the follower answers a write only once it applied it, so the read always shows it (and a delete's absence).
+func TestReadYourWritesOnFollower(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{Nodes: 3})
+	l := c.WaitLeader()
+	via := (l + 1) % 3
+	for i := range 100 {
+		id := fmt.Sprintf("ryw-%d", i)
+		code, b := c.Do(via, http.MethodPut, "/v1/inputs/"+id, testcluster.RecordSpec(id, time.Hour))
+		if code != http.StatusOK {
+			t.Fatalf("PUT %s: %d %s", id, code, b)
+		}
+		var put, got wire.Input
+		json.Unmarshal(b, &put)
+		if code := c.GetJSON(via, "/v1/inputs/"+id, &got); code != http.StatusOK || got.Version != put.Version {
+			t.Fatalf("GET %s right after its PUT on the same node: %d, version %d want %d", id, code, got.Version, put.Version)
+		}
+		if code, b := c.Do(via, http.MethodDelete, "/v1/inputs/"+id, nil); code != http.StatusNoContent {
+			t.Fatalf("DELETE %s: %d %s", id, code, b)
+		}
+		if code := c.GetJSON(via, "/v1/inputs/"+id, nil); code != http.StatusNotFound {
+			t.Fatalf("GET %s right after its DELETE on the same node: %d, want 404", id, code)
+		}
 	}
 }

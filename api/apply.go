@@ -84,6 +84,7 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request, body []byte, ins 
 		return
 	}
 	if len(plan.Created)+len(plan.Updated)+len(plan.Deleted) == 0 {
+		setIndex(w, index)
 		writeJSON(w, http.StatusOK, planResult(plan, index, false, s.views(ins)))
 		return
 	}
@@ -96,6 +97,7 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request, body []byte, ins 
 		writeErr(w, err)
 		return
 	}
+	setIndex(w, res.Index)
 	writeJSON(w, http.StatusOK, planResult(*res.Plan, res.Index, false, s.views(ins)))
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gatherd/gatherd/store"
@@ -65,6 +66,7 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 				}
 				return
 			}
+			s.awaitOwnWrite(w, resp)
 			relay(w, resp)
 			return
 		}
@@ -121,10 +123,41 @@ func (c cancelOnClose) Close() error {
 	return err
 }
 
+// indexHeader carries the raft index of a write's change (or, for one that changed nothing, of the state it
+// was checked against).
+const indexHeader = "X-Gatherd-Index"
+
+// laggingHeader says the node that took a write had not applied it when it answered (ReadYourWritesTimeout
+// passed): its own reads may not show the write yet.
+const laggingHeader = "X-Gatherd-Lagging"
+
+func setIndex(w http.ResponseWriter, index uint64) {
+	w.Header().Set(indexHeader, strconv.FormatUint(index, 10))
+}
+
+// awaitOwnWrite holds a successful forwarded write's answer until this node has applied the write's index,
+// so that every read this node serves afterwards reflects it (read-your-writes on the node that took the
+// write; DESIGN.md, decision 16). Past the bound it answers anyway and says so.
+func (s *Server) awaitOwnWrite(w http.ResponseWriter, resp *http.Response) {
+	if resp.StatusCode/100 != 2 {
+		return
+	}
+	index, err := strconv.ParseUint(resp.Header.Get(indexHeader), 10, 64)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.ryw)
+	defer cancel()
+	if !s.node.Store().WaitIndex(ctx, index) {
+		w.Header().Set(laggingHeader, "true")
+		s.log.Warn().Uint64("index", index).Dur("waited", s.ryw).Msg("answering a forwarded write this node has not applied yet")
+	}
+}
+
 // relay writes the leader's answer as this node's.
 func relay(w http.ResponseWriter, resp *http.Response) {
 	defer resp.Body.Close()
-	for _, h := range []string{"Content-Type", "X-Next-Token", notAppliedHeader, "Retry-After"} {
+	for _, h := range []string{"Content-Type", "X-Next-Token", notAppliedHeader, "Retry-After", indexHeader, laggingHeader} {
 		if v := resp.Header.Get(h); v != "" {
 			w.Header().Set(h, v)
 		}

@@ -366,6 +366,7 @@ func (s *Server) putOne(w http.ResponseWriter, r *http.Request, body []byte, in 
 		return
 	}
 	_, a, _ := s.node.Store().Input(in.ID)
+	setIndex(w, res.Index)
 	writeJSON(w, http.StatusOK, s.view(res.Inputs[0], a))
 }
 
@@ -379,9 +380,11 @@ func (s *Server) deleteInput(w http.ResponseWriter, r *http.Request, body []byte
 		s.forward(w, r, body)
 		return
 	}
-	if _, err := s.node.Apply(&store.Command{Op: store.OpDeleteInput, ID: id}); err != nil {
+	res, err := s.node.Apply(&store.Command{Op: store.OpDeleteInput, ID: id})
+	if err != nil {
 		writeErr(w, err)
 		return
 	}
+	setIndex(w, res.Index)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -43,7 +43,14 @@ type Options struct {
 
 	// HoldTimeout bounds how long a write is held while the leader changes; 0 means DefaultHoldTimeout.
 	HoldTimeout time.Duration
+	// ReadYourWritesTimeout bounds how long a node that forwarded a write waits to apply it before answering;
+	// 0 means DefaultReadYourWritesTimeout.
+	ReadYourWritesTimeout time.Duration
 }
+
+// DefaultReadYourWritesTimeout is Options.ReadYourWritesTimeout's default: a follower learns a commit with
+// the leader's next append, within raft's commit timeout (tens of milliseconds); seconds mean it is cut off.
+const DefaultReadYourWritesTimeout = 2 * time.Second
 
 // Server serves the API of one node.
 type Server struct {
@@ -58,6 +65,7 @@ type Server struct {
 	limiter      *writeLimiter  // nil: writes are not limited
 	mux          *http.ServeMux // the routes, for a held request this node ends up leading
 	hold         time.Duration
+	ryw          time.Duration
 }
 
 // New returns a server for o.Node.
@@ -65,6 +73,7 @@ func New(o Options) *Server {
 	s := &Server{node: o.Node, plugins: o.Plugins, gatherer: o.Gatherer, log: o.Logger, client: o.Client, toml: o.ImportTOML, splitTargets: o.Split}
 	s.tokens = append([]Token(nil), o.Tokens...)
 	s.hold = cmp.Or(o.HoldTimeout, DefaultHoldTimeout)
+	s.ryw = cmp.Or(o.ReadYourWritesTimeout, DefaultReadYourWritesTimeout)
 	s.limiter = newWriteLimiter(o.WriteRate, o.WriteBurst, s.fromPeer)
 	if s.gatherer == nil {
 		s.gatherer = prometheus.NewRegistry()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -194,4 +195,21 @@ func (s *Store) assign(a *Assign) error {
 		s.st.Assignments[m.Input] = next
 	}
 	return nil
+}
+
+// WaitIndex waits until this replica has applied raft index index, or ctx ends; it reports whether it has.
+func (s *Store) WaitIndex(ctx context.Context, index uint64) bool {
+	for {
+		ch := s.Watch()
+		var applied uint64
+		s.Read(func(st *State) { applied = st.Index })
+		if applied >= index {
+			return true
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
