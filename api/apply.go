@@ -88,17 +88,28 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request, body []byte, ins 
 		writeJSON(w, http.StatusOK, planResult(plan, index, false, s.views(ins)))
 		return
 	}
-	res, err := s.node.Apply(&store.Command{Op: store.OpApply, Apply: a})
-	if errors.Is(err, store.ErrNotLeader) {
-		s.forward(w, r, body) // it lost the leadership before the write entered its log: hold it for the next
-		return
-	}
-	if err != nil {
-		writeErr(w, err)
+	res, ok := s.applyCommand(w, r, body, &store.Command{Op: store.OpApply, Apply: a})
+	if !ok {
 		return
 	}
 	setIndex(w, res.Index)
 	writeJSON(w, http.StatusOK, planResult(*res.Plan, res.Index, false, s.views(ins)))
+}
+
+// applyCommand writes cmd through raft on this node, the leader. When the node lost its leadership before the
+// write entered its log, the request is held and sent to the next leader instead. ok is false when the
+// answer has been written (forwarded, or an error).
+func (s *Server) applyCommand(w http.ResponseWriter, r *http.Request, body []byte, cmd *store.Command) (*store.Result, bool) {
+	res, err := s.node.Apply(cmd)
+	if errors.Is(err, store.ErrNotLeader) {
+		s.forward(w, r, body)
+		return nil, false
+	}
+	if err != nil {
+		writeErr(w, err)
+		return nil, false
+	}
+	return res, true
 }
 
 // views are the stored inputs of an apply's body, as the API shows them.

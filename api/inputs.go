@@ -356,13 +356,8 @@ func (s *Server) putOne(w http.ResponseWriter, r *http.Request, body []byte, in 
 		s.forward(w, r, body)
 		return
 	}
-	res, err := s.node.Apply(&store.Command{Op: store.OpPutInputs, Inputs: []store.Input{in}})
-	if errors.Is(err, store.ErrNotLeader) {
-		s.forward(w, r, body) // it lost the leadership before the write entered its log: hold it for the next
-		return
-	}
-	if err != nil {
-		writeErr(w, err)
+	res, ok := s.applyCommand(w, r, body, &store.Command{Op: store.OpPutInputs, Inputs: []store.Input{in}})
+	if !ok {
 		return
 	}
 	_, a, _ := s.node.Store().Input(in.ID)
@@ -380,9 +375,8 @@ func (s *Server) deleteInput(w http.ResponseWriter, r *http.Request, body []byte
 		s.forward(w, r, body)
 		return
 	}
-	res, err := s.node.Apply(&store.Command{Op: store.OpDeleteInput, ID: id})
-	if err != nil {
-		writeErr(w, err)
+	res, ok := s.applyCommand(w, r, body, &store.Command{Op: store.OpDeleteInput, ID: id})
+	if !ok {
 		return
 	}
 	setIndex(w, res.Index)

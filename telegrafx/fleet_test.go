@@ -21,12 +21,7 @@ import (
 // devices, or skips when snmpd is not installed. It returns the agents as snmp's agents option lists them.
 func snmpFleet(t *testing.T, n int) []string {
 	t.Helper()
-	bin, err := exec.LookPath("snmpd")
-	if err != nil {
-		if bin = "/usr/sbin/snmpd"; !fileExists(bin) {
-			t.Skip("snmpd not installed (apt-get install snmpd)")
-		}
-	}
+	bin := snmpdBinary(t)
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "snmpd.conf")
 	if err := os.WriteFile(conf, []byte("rocommunity public 127.0.0.0/8\nsysLocation gatherd-fleet\n"), 0o600); err != nil {

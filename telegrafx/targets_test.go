@@ -71,14 +71,7 @@ func freeUDPPort(t *testing.T) int {
 // installed (.ci/run installs it).
 func snmpTarget(t *testing.T) int {
 	t.Helper()
-	bin, err := exec.LookPath("snmpd")
-	if err != nil {
-		if p := "/usr/sbin/snmpd"; fileExists(p) {
-			bin = p
-		} else {
-			t.Skip("snmpd not installed (apt-get install snmpd)")
-		}
-	}
+	bin := snmpdBinary(t)
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "snmpd.conf")
 	if err := os.WriteFile(conf, []byte("rocommunity public 127.0.0.1\nsysLocation gatherd-test\n"), 0o600); err != nil {
@@ -95,6 +88,19 @@ func snmpTarget(t *testing.T) int {
 		_ = cmd.Wait()
 	})
 	return port
+}
+
+// snmpdBinary finds Debian's snmpd, or skips.
+func snmpdBinary(t *testing.T) string {
+	t.Helper()
+	if bin, err := exec.LookPath("snmpd"); err == nil {
+		return bin
+	}
+	if p := "/usr/sbin/snmpd"; fileExists(p) {
+		return p
+	}
+	t.Skip("snmpd not installed (apt-get install snmpd)")
+	return ""
 }
 
 func fileExists(p string) bool {
