@@ -118,7 +118,7 @@ func New(cfg Config) (*Agent, error) {
 		a.outputs, cc.Sink = outs, outs
 	}
 	cc.Build = func(t worker.Task) (telegraf.Input, error) {
-		return a.Plugins.Build(t.Plugin, inputs.Spec{ID: t.ID, Interval: t.Interval, Config: t.Config})
+		return a.Plugins.Build(t.Plugin, inputs.Spec{ID: t.ID, Interval: t.Interval, Config: t.Config, AllowTargets: cc.Policy.Targets})
 	}
 	node, err := cluster.New(cc)
 	if err != nil {

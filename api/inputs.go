@@ -316,7 +316,7 @@ func (s *Server) checkPlugin(r *http.Request, in *store.Input, prefix, configPre
 	if s.plugins == nil {
 		return nil
 	}
-	spec := inputs.Spec{ID: in.ID, Interval: in.Interval.D(), Config: in.Config}
+	spec := inputs.Spec{ID: in.ID, Interval: in.Interval.D(), Config: in.Config, Validation: true}
 	if s.plugins.Has(in.Plugin) {
 		here, err := s.node.Admit(in.Plugin, in.Config)
 		var v *policy.Violation

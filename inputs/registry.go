@@ -3,6 +3,7 @@ package inputs
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +20,12 @@ type Spec struct {
 	// NoInit asks for keys and types to be checked only: the instance is for validation, never run, and its
 	// Init (which may open the files its config names) must not be called.
 	NoInit bool
+	// Validation says the instance is only checked, never run: a factory skips an Init that would talk to the
+	// network or start goroutines nothing stops (Telegraf's cookie login does both).
+	Validation bool
+	// AllowTargets are the link-local prefixes the node allows (--allow-targets): a redirect elsewhere in
+	// link-local space is refused.
+	AllowTargets []netip.Prefix
 }
 
 // Factory builds a plugin instance for one input. It validates the config and initialises the plugin, but

@@ -17,8 +17,8 @@ const (
 	// Target options name a network target: a host, host:port or [scheme://]host[:port]. A literal link-local
 	// address (cloud metadata services) needs --allow-targets.
 	Target
-	// URL options name a URL to fetch. http(s) URLs are targets; a file:// URL or a +unix socket URL is a
-	// local path.
+	// URL options name a URL to fetch. http(s) URLs (and socks5 proxies) are targets; an http+unix URL, in any
+	// spelling, is a local socket path; any other scheme is refused.
 	URL
 	// CertSource is x509_cert's sources: tcp://, udp://, https:// and smtp:// are targets; a file:// URL, a
 	// bare path, jks:// and pkcs12:// are local paths (globs included); anything else is refused.
@@ -32,12 +32,15 @@ const (
 	// Never options are refused from the API whatever the node allows: ping's binary and arguments choose the
 	// program and its arguments.
 	Never
+	// Network options name a transport: udp or tcp (with 4 or 6, and dns_query's tcp-tls) only, never unix
+	// sockets.
+	Network
 )
 
 var classNames = map[Class]string{
 	Safe: "safe", Owned: "owned by gatherd", Target: "network target", URL: "URL (target, or local path)",
 	CertSource: "certificate source (target, or local path)", Path: "local path", Program: "runs a program",
-	Interface: "binds a local interface", Never: "never accepted",
+	Interface: "binds a local interface", Never: "never accepted", Network: "transport (udp or tcp only)",
 }
 
 func (c Class) String() string { return classNames[c] }
@@ -131,7 +134,7 @@ var snmpField = Plugin{Options: map[string]Class{
 // with the options the linked plugins really take, so an upgrade cannot add one unclassified.
 var Telegraf = Table{
 	"dns_query": {Options: map[string]Class{
-		"servers": Target, "network": Safe, "domains": Safe, "record_type": Safe, "port": Safe,
+		"servers": Target, "network": Network, "domains": Safe, "record_type": Safe, "port": Safe,
 		"timeout": Safe, "include_fields": Safe,
 	}},
 	"http": {Parser: true, Options: merge(tlsClient, cookieAuth, map[string]Class{
@@ -150,7 +153,7 @@ var Telegraf = Table{
 		"interface": Interface,
 	})},
 	"net_response": {Options: map[string]Class{
-		"address": Target, "protocol": Safe, "send": Safe, "expect": Safe, "timeout": Safe, "read_timeout": Safe,
+		"address": Target, "protocol": Network, "send": Safe, "expect": Safe, "timeout": Safe, "read_timeout": Safe,
 	}},
 	"ping": {Options: map[string]Class{
 		"urls": Target, "method": Program, "binary": Never, "arguments": Never, "interface": Interface,

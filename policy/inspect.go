@@ -58,6 +58,9 @@ func (t Table) Inspect(plugin string, config json.RawMessage) (Needs, error) {
 	if err := p.inspect(plugin, "", obj, &n, true); err != nil {
 		return n, err
 	}
+	if err := noEnv("", config); err != nil {
+		return n, err
+	}
 	if plugin == "ping" {
 		// Telegraf's ping runs the system ping unless method is "native": an absent method means exec.
 		if m, ok := obj["method"]; !ok || string(m) != `"native"` {
@@ -147,6 +150,16 @@ func classify(class Class, key string, raw json.RawMessage, n *Needs) error {
 		return nil
 	case Never:
 		return &Violation{Key: key, Reason: "chooses the program a node runs: never accepted from the API (a node started with --allow-exec runs its own system ping)"}
+	case Network:
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return &Violation{Key: key, Reason: "must be a string"}
+		}
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "udp", "udp4", "udp6", "tcp", "tcp4", "tcp6", "tcp-tls":
+			return nil
+		}
+		return &Violation{Key: key, Reason: fmt.Sprintf("%q: only udp and tcp transports are accepted (a unix socket is a local path)", s)}
 	}
 	values, err := strings1(key, raw)
 	if err != nil {
@@ -159,7 +172,7 @@ func classify(class Class, key string, raw json.RawMessage, n *Needs) error {
 		case Interface:
 			n.Interfaces = append(n.Interfaces, u)
 		case Target:
-			if err := addTarget(u, hostOf(u.Value), n); err != nil {
+			if err := addTarget(u, "", n); err != nil {
 				return err
 			}
 		case URL:
@@ -193,31 +206,37 @@ func strings1(key string, raw json.RawMessage) ([]Use, error) {
 }
 
 func addTarget(u Use, host string, n *Needs) error {
-	if ip, ok := linkLocal(host); ok {
-		n.Targets = append(n.Targets, Use{Key: u.Key, Value: ip.String()})
+	for _, h := range append(hostsOf(u.Value), host) {
+		if ip, ok := linkLocal(h); ok {
+			n.Targets = append(n.Targets, Use{Key: u.Key, Value: ip.String()})
+			return nil
+		}
 	}
 	return nil
 }
 
-// addURL: http(s) and proxy URLs are targets; file:// and http+unix:// (Telegraf's unix-socket transport)
-// name local paths.
+// addURL: http(s) and socks5 URLs are targets; an http+unix URL (Telegraf's unix-socket transport, in any
+// spelling: "http+unix:/run/x.sock:/path" needs no slashes) names a local socket; any other scheme, or none,
+// is refused rather than guessed at.
 func addURL(u Use, n *Needs) error {
-	scheme, rest, ok := strings.Cut(u.Value, "://")
-	if !ok {
-		return addTarget(u, hostOf(u.Value), n)
+	parsed, err := url.Parse(strings.TrimSpace(u.Value))
+	if err != nil {
+		return &Violation{Key: u.Key, Reason: fmt.Sprintf("%q is not a URL: %v", u.Value, err)}
 	}
-	scheme = strings.ToLower(scheme)
-	switch {
-	case scheme == "file":
-		n.Paths = append(n.Paths, Use{Key: u.Key, Value: urlPath(rest)})
-		return nil
+	switch scheme := strings.ToLower(parsed.Scheme); {
+	case scheme == "http", scheme == "https", scheme == "socks5", scheme == "socks5h":
+		return addTarget(u, parsed.Hostname(), n)
 	case strings.HasSuffix(scheme, "+unix"):
-		// http+unix:///run/x.sock:/metrics: the socket is the path before the first ':'.
-		sock, _, _ := strings.Cut(urlPath(rest), ":")
+		path := parsed.Path
+		if path == "" {
+			path = parsed.Opaque
+		}
+		sock, _, _ := strings.Cut(path, ":") // "/run/x.sock:/metrics": the socket, then the request path
 		n.Paths = append(n.Paths, Use{Key: u.Key, Value: sock})
 		return nil
+	default:
+		return &Violation{Key: u.Key, Reason: fmt.Sprintf("%q: scheme %q is not one gatherd accepts here (http, https; http+unix for a local socket)", u.Value, parsed.Scheme)}
 	}
-	return addTarget(u, hostOf(u.Value), n)
 }
 
 // addCertSource follows x509_cert's own reading of sources (sourcesToURLs and getCert).
@@ -234,7 +253,7 @@ func addCertSource(u Use, n *Needs) error {
 		case "file", "jks", "pkcs12":
 			n.Paths = append(n.Paths, Use{Key: u.Key, Value: urlPath(rest)})
 		case "tcp", "tcp4", "tcp6", "udp", "udp4", "udp6", "https", "smtp":
-			return addTarget(u, hostOf(v), n)
+			return addTarget(u, "", n)
 		default:
 			return &Violation{Key: u.Key, Reason: fmt.Sprintf("scheme %q is not one gatherd accepts (tcp, udp, https, smtp, file)", scheme)}
 		}

@@ -133,6 +133,16 @@ func within(path, dir string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../") && !filepath.IsAbs(rel)
 }
 
+// AdmitHost checks one host, a redirect's, against the policy: a literal link-local address the policy does
+// not allow is refused.
+func (p Policy) AdmitHost(host string) error {
+	a, ok := linkLocal(host)
+	if !ok || slices.ContainsFunc(p.Targets, func(pre netip.Prefix) bool { return pre.Contains(a) }) {
+		return nil
+	}
+	return &Violation{Reason: fmt.Sprintf("%s is a link-local address: refused unless the node is started with --allow-targets %s", a, a)}
+}
+
 // AdmitAny checks needs against the policies of a cluster's nodes: nil when at least one admits them, else
 // the first node's refusal (the reasons name the setting that would allow it).
 func AdmitAny(policies []Policy, n Needs) error {

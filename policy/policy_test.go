@@ -22,7 +22,25 @@ func TestInspectRefusesByDefault(t *testing.T) {
 		{"ping", `{"urls":["127.0.0.1"],"method":"native","interface":"eth0"}`, "interface", "--allow-interfaces"},
 		{"http", `{"urls":["http://127.0.0.1/"],"token_file":"/secrets/agent.yaml"}`, "token_file", "--allow-local-files"},
 		{"http", `{"urls":["http+unix:///run/docker.sock:/info"]}`, "urls[0]", "--allow-local-files"},
-		{"http", `{"urls":["file:///etc/passwd"]}`, "urls[0]", "--allow-local-files"},
+		{"http", `{"urls":["file:///etc/passwd"]}`, "urls[0]", "not one gatherd accepts"},
+		// A hostile reviewer's finds: unix sockets without slashes or in capitals, in any URL option.
+		{"http", `{"urls":["http+unix:/var/run/docker.sock:/containers/json"]}`, "urls[0]", "--allow-local-files"},
+		{"http", `{"urls":["HTTP+UNIX:/var/run/docker.sock:/info"]}`, "urls[0]", "--allow-local-files"},
+		{"http", `{"urls":["http+unix:/var/run/docker.sock:/x?u=http://a"]}`, "urls[0]", "--allow-local-files"},
+		{"http", `{"urls":["http://127.0.0.1/"],"cookie_auth_url":"http+unix:/var/run/docker.sock:/containers/create"}`, "cookie_auth_url", "--allow-local-files"},
+		{"http", `{"urls":["http://127.0.0.1/"],"client_id":"a","client_secret":"b","token_url":"http+unix:/run/x.sock:/tok"}`, "token_url", "--allow-local-files"},
+		{"http", `{"urls":["gopher://127.0.0.1/"]}`, "urls[0]", "not one gatherd accepts"},
+		// Environment references hidden behind JSON escapes (they decode to "$" before Telegraf reads them).
+		{"http_response", `{"urls":["http://127.0.0.1/"],"headers":{"X-Leak":"\u0024{GATHERD_API_TOKEN}"}}`, "headers.X-Leak", "environment"},
+		{"net_response", `{"address":"\u0024{X:-169.254.169.254:80}","protocol":"tcp"}`, "address", "environment"},
+		// snmp puts udp:// in front of an agent without a scheme, so a path, query or userinfo hides nothing.
+		{"snmp", `{"agents":["169.254.169.254/"]}`, "agents[0]", "--allow-targets"},
+		{"snmp", `{"agents":["x@169.254.169.254"]}`, "agents[0]", "--allow-targets"},
+		{"snmp", `{"agents":["169.254.169.254?"]}`, "agents[0]", "--allow-targets"},
+		{"snmp", `{"agents":["[::ffff:169.254.169.254]/"]}`, "agents[0]", "--allow-targets"},
+		// Transports are udp or tcp, never unix sockets.
+		{"dns_query", `{"servers":["/run/some"],"network":"unix"}`, "network", "only udp and tcp"},
+		{"net_response", `{"address":"/run/x:1","protocol":"unixgram"}`, "protocol", "only udp and tcp"},
 		{"http", `{"urls":["http://127.0.0.1/"],"tls_ca":"/etc/ca.pem"}`, "tls_ca", "--allow-local-files"},
 		{"http", `{"urls":["http://127.0.0.1/"],"tls_cert":"/etc/c.pem"}`, "tls_cert", "--allow-local-files"},
 		{"http", `{"urls":["http://127.0.0.1/"],"tls_key":"/etc/k.pem"}`, "tls_key", "--allow-local-files"},

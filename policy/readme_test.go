@@ -56,8 +56,10 @@ func auditMarkdown() string {
 				case Path:
 					cols[1] = append(cols[1], key)
 				case URL:
-					cols[1] = append(cols[1], key+" (`file://`, `http+unix://`)")
-					cols[3] = append(cols[3], key)
+					cols[1] = append(cols[1], key+" (`http+unix:`)")
+					cols[3] = append(cols[3], key+" (http, https)")
+				case Network:
+					cols[3] = append(cols[3], key+" (udp or tcp only)")
 				case CertSource:
 					cols[1] = append(cols[1], key+" (paths, `file://`, `jks://`, `pkcs12://`)")
 					cols[3] = append(cols[3], key+" (`tcp://`, `udp://`, `https://`, `smtp://`)")

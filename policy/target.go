@@ -8,6 +8,22 @@ import (
 	"strings"
 )
 
+// hostsOf returns every host a plugin may read from a target: as a URL (scheme://[user@]host[:port]/...), as
+// a URL once "udp://" is put in front (snmp does that to an agent without a scheme, so "169.254.1.1/" and
+// "x@169.254.1.1" are hosts too), as host:port, and as a bare host. A target is refused when any of them is
+// link-local: over-refusing an odd spelling is safe, missing one is not.
+func hostsOf(v string) []string {
+	v = strings.TrimSpace(v)
+	out := []string{hostOf(v)}
+	if u, err := url.Parse("udp://" + v); err == nil {
+		out = append(out, u.Hostname())
+	}
+	if h, _, err := net.SplitHostPort(v); err == nil {
+		out = append(out, h)
+	}
+	return append(out, strings.Trim(v, "[]"))
+}
+
 // hostOf extracts the host from a target written as a URL (scheme://[user@]host[:port]/...), host:port,
 // [v6]:port or a bare host or address.
 func hostOf(v string) string {

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/gatherd/gatherd/inputs"
+	"github.com/gatherd/gatherd/policy"
 )
 
 // scheduleKeys are Telegraf per-input keys that gatherd owns as fields of the input itself: accepting them in
@@ -70,17 +71,30 @@ func Build(name string, s inputs.Spec, log zerolog.Logger) (telegraf.Input, erro
 	if t, ok := ri.Input.(interface{ SetTranslator(string) }); ok {
 		t.SetTranslator("gosmi") // netsnmp would shell out to snmptranslate, which a scratch image lacks
 	}
-	if s.NoInit {
+	if s.NoInit || (s.Validation && initTalksToNetwork(cfg)) {
 		return ri.Input, nil
 	}
 	if err := ri.Init(); err != nil {
 		return nil, fmt.Errorf("init: %w", err)
 	}
+	guardRedirects(ri.Input, allowHost(policy.Policy{Targets: s.AllowTargets}))
 	in := &input{ri: ri, log: pl, precision: precision(ri.Config.Precision, s.Interval)}
 	if _, ok := ri.Input.(telegraf.ServiceInput); ok {
 		return &serviceInput{in}, nil
 	}
 	return in, nil
+}
+
+// initTalksToNetwork says whether a plugin's Init would make requests and start goroutines with this config:
+// Telegraf's cookie authentication logs in inside Init and renews forever from a goroutine nothing stops.
+// Validating such an input must not do that on every submission.
+func initTalksToNetwork(cfg json.RawMessage) bool {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(cfg, &keys) != nil {
+		return false
+	}
+	_, cookie := keys["cookie_auth_url"]
+	return cookie
 }
 
 var unusedFields = regexp.MustCompile(`the fields \[(.*?)\]`)
@@ -110,7 +124,7 @@ func loadInput(doc []byte) (*models.RunningInput, error) {
 			return nil, &KeyError{Keys: keys, Err: fmt.Errorf("unknown or unused keys %s", strings.Join(keys, ", "))}
 		}
 		if strings.HasSuffix(msg, "parser not found") {
-			msg += ": data_format names a parser this binary lacks (it has influx, json and prometheus)"
+			msg += ": data_format names a parser this binary lacks (it has influx, json, prometheus and csv)"
 		}
 		return nil, errors.New(strings.TrimPrefix(msg, "error parsing data: "))
 	}
