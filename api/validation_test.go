@@ -95,7 +95,7 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 		{"timeout over interval", "PUT", "/v1/inputs/a", "", `{"plugin":"probe","interval":"1s","timeout":"2s","config":{"key":"a"}}`, 400, "timeout"},
 		{"jitter over interval", "PUT", "/v1/inputs/a", "", `{"plugin":"probe","interval":"1s","jitter":"1s","config":{"key":"a"}}`, 400, "jitter"},
 		{"redaction marker sent back", "PUT", "/v1/inputs/a", "", `{"plugin":"http_response","config":{"urls":["http://127.0.0.1:1/"],"password":"<redacted>"}}`, 400, "config.password"},
-		{"environment reference", "PUT", "/v1/inputs/a", "", `{"plugin":"http_response","config":{"urls":["http://127.0.0.1:1/"],"password":"${SECRET}"}}`, 400, "config"},
+		{"environment reference", "PUT", "/v1/inputs/a", "", `{"plugin":"http_response","config":{"urls":["http://127.0.0.1:1/"],"password":"${SECRET}"}}`, 400, "config.password"},
 		{"unknown telegraf key", "PUT", "/v1/inputs/a", "", `{"plugin":"http_response","config":{"urls":["http://127.0.0.1:1/"],"urlz":["x"]}}`, 400, "config.urlz"},
 		{"runs a program", "PUT", "/v1/inputs/a", "", `{"plugin":"ping","config":{"urls":["127.0.0.1"],"method":"exec"}}`, 400, "config.method"},
 		{"reads a node's file", "PUT", "/v1/inputs/a", "", `{"plugin":"http","config":{"urls":["http://127.0.0.1:1/"],"token_file":"/etc/shadow"}}`, 400, "config.token_file"},

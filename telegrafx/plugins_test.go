@@ -213,7 +213,7 @@ func TestTOMLAppliedTwiceCreatesOnceAndRejectsBadTables(t *testing.T) {
 		{"unknown plugin", "[[inputs.cpu]]\n", "inputs.cpu[0].plugin", "available"},
 		{"unknown key", "[[inputs.net_response]]\nprotocol='tcp'\naddress='127.0.0.1:1'\nadress='x'\n", "inputs.net_response[0].adress", "adress"},
 		{"mistyped key", "[[inputs.net_response]]\nprotocol='tcp'\naddress=7\n", "inputs.net_response[0].address", "string"},
-		{"failing init", "[[inputs.net_response]]\nprotocol='sctp'\naddress='127.0.0.1:1'\n", "inputs.net_response[0].config", "init"},
+		{"failing init", "[[inputs.net_response]]\nprotocol='udp'\naddress='127.0.0.1:1'\n", "inputs.net_response[0].config", "init"},
 		{"env reference", "[[inputs.http_response]]\nurls=['http://${SECRET}/']\n", "body", "environment"},
 		{"agent table", "[agent]\ninterval='1s'\n", "agent", "not allowed"},
 		{"outputs table", "[[outputs.file]]\n", "outputs", "not allowed"},
