@@ -52,7 +52,7 @@ func (s *Server) local(w http.ResponseWriter, r *http.Request) {
 func localView(st worker.Status) wire.LocalInput {
 	return wire.LocalInput{
 		ID: st.ID, Plugin: st.Plugin, Version: st.Version, State: st.State, Started: st.Started,
-		LastGather: st.LastGather, Gathers: st.Gathers, Errors: st.Errors, Overruns: st.Overruns,
+		LastGather: st.LastGather, Gathers: st.Gathers, Errors: st.Errors, Overruns: st.Overruns, Skipped: st.Skipped,
 		Panics: st.Panics, LastError: st.LastError, From: st.From, Until: st.Until,
 	}
 }

@@ -46,6 +46,9 @@ type Config struct {
 	Build      worker.Build          // turns a task into a plugin; required to run inputs
 	Sink       worker.Sink           // where gathered metrics go; nil discards
 
+	// Capacity weighs the node's share of inputs against the others' (--capacity): 2 takes twice the share of
+	// 1. Zero means 1; a negative value means none (the node runs no inputs).
+	Capacity float64
 	// Policy is what this node's operator lets inputs do beyond gathering from network targets (run ping's
 	// exec method, read files under some directories, bind interfaces, reach link-local addresses). The zero
 	// Policy allows none of it. The node enforces it on every input it builds and advertises it in gossip.

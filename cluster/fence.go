@@ -35,7 +35,20 @@ func (n *Node) fenceLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			fenced := n.shouldFence(now)
+			if gap := now.Sub(time.Unix(0, n.lastTick.Swap(now.UnixNano()))); gap > n.cfg.FenceTimeout && !n.stalled.Load() {
+				// Frozen (SIGSTOP, a paused VM) or starved longer than the fence timeout: the majority may have
+				// moved this node's inputs, and a resumed leader may no longer lead. Fence now, and unfence only
+				// once replication is proven again, not merely once a heartbeat arrives: a heartbeat can come
+				// before the entries that moved the inputs away.
+				n.stalled.Store(true)
+				appliedAtFence = n.raft.AppliedIndex()
+				n.log.Warn().Dur("stalled", gap).Dur("fence_timeout", n.cfg.FenceTimeout).Msg("the process stalled longer than the fence timeout: fenced until replication is proven")
+			}
+			if n.stalled.Load() && !n.shouldFence(now) && n.stallProven(appliedAtFence) {
+				n.stalled.Store(false)
+				proven = true
+			}
+			fenced := n.shouldFence(now) || n.stalled.Load()
 			if n.fenced.Swap(fenced) != fenced {
 				n.logFence(fenced)
 				select {
@@ -47,7 +60,9 @@ func (n *Node) fenceLoop(ctx context.Context) {
 			if !fenced && !proven {
 				proven = n.raft.State() == raft.Leader || n.raft.AppliedIndex() > appliedAtFence || now.Sub(contactAt) > proofTimeout
 			}
-			if nr, proving := fenced || !proven, !fenced && !proven; nr != notReady || proving != wasProving {
+			// A stalled node that hears the leader again asks for proof too (the leader then writes a barrier).
+			awaiting := (!fenced && !proven) || (n.stalled.Load() && !n.shouldFence(now))
+			if nr, proving := fenced || !proven, awaiting; nr != notReady || proving != wasProving {
 				notReady, wasProving = nr, proving
 				n.updateMeta(func(m *Meta) { m.NotReady, m.Proving = nr, proving })
 			}
@@ -58,6 +73,25 @@ func (n *Node) fenceLoop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// stallProven reports whether a node that stalled may trust its store again: as leader, a quorum confirms it
+// still leads; as follower, it applied an entry written since the stall (the leader's barrier, or any write).
+func (n *Node) stallProven(appliedAtStall uint64) bool {
+	if n.raft.State() == raft.Leader {
+		return n.raft.VerifyLeader().Error() == nil
+	}
+	return n.raft.AppliedIndex() > appliedAtStall
+}
+
+// gatherLease reports whether this node may gather at now, checked by the worker right before each gather:
+// not fenced, and the fence loop ran within the fence timeout. The second part catches a process that was
+// frozen longer than the fence timeout at the moment it resumes, before the fence loop runs again.
+func (n *Node) gatherLease(now time.Time) bool {
+	if n.fenced.Load() || n.stalled.Load() {
+		return false
+	}
+	return now.Sub(time.Unix(0, n.lastTick.Load())) <= n.cfg.FenceTimeout
 }
 
 func (n *Node) logFence(fenced bool) {

@@ -20,6 +20,9 @@ type Meta struct {
 	Proving   bool  `json:"proving,omitempty"`   // hears the leader, waits for a replicated entry to prove replication
 	Bootstrap bool  `json:"bootstrap,omitempty"` // started with bootstrap-expect > 0: may be a first voter
 	Boot      int64 `json:"boot"`                // start time (Unix ns): a larger value means the node restarted
+	// Capacity is the node's --capacity, its weight in placement; 0 means the default (1), and a negative value
+	// (--capacity 0) that the node takes no inputs. A node with capacity 2 gets twice the share of one with 1.
+	Capacity float64 `json:"cap,omitempty"`
 	// Allow is what the node's operator lets its inputs do (--allow-*); nil allows nothing beyond targets.
 	Allow *policy.Policy `json:"allow,omitempty"`
 }

@@ -48,7 +48,12 @@ type Node struct {
 
 	fenced       atomic.Bool
 	fenceChanged chan struct{}
-	lastLeader   atomic.Int64 // Unix ns when this node last saw itself leader
+	// lastTick is when the fence loop last ran (Unix ns). A gap longer than the fence timeout means the
+	// process was frozen or starved: it may have lost its inputs meanwhile (gatherLease).
+	lastTick atomic.Int64
+	// stalled: the fence loop saw such a gap; the node stays fenced until replication is proven again.
+	stalled    atomic.Bool
+	lastLeader atomic.Int64 // Unix ns when this node last saw itself leader
 
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -80,10 +85,12 @@ func New(cfg Config) (*Node, error) {
 		done:         make(chan struct{}),
 	}
 	n.fenced.Store(true) // nothing runs until the leader has been heard and the store has caught up
+	n.lastTick.Store(time.Now().UnixNano())
 	n.meta = Meta{Boot: time.Now().UnixNano(), NotReady: true, Bootstrap: cfg.BootstrapExpect > 0}
 	if !cfg.Policy.IsZero() {
 		n.meta.Allow = &cfg.Policy
 	}
+	n.meta.Capacity = cfg.Capacity
 	if _, err := n.meta.encode(); err != nil {
 		cancel()
 		return nil, fmt.Errorf("the node's --allow-* settings do not fit in gossip metadata: %w", err)
@@ -92,7 +99,7 @@ func New(cfg Config) (*Node, error) {
 		n.meta.API = cfg.APIScheme + "://" + cfg.APIAddr
 	}
 	n.worker = worker.New(worker.Options{
-		Build: n.guardBuild(cfg.Build), Sink: cfg.Sink, Registerer: cfg.Registerer,
+		Build: n.guardBuild(cfg.Build), Sink: cfg.Sink, Registerer: cfg.Registerer, Lease: n.gatherLease,
 		Logger: n.log.With().Str("module", "worker").Logger(),
 	})
 	n.exportLibraryMetrics()

@@ -114,6 +114,14 @@ func (n *Node) moveReason(m sharding.Move) string {
 	return reasonFailed
 }
 
+// capacityWeight turns the capacity a node advertises into its placement weight: 0 (not advertised) is 1.
+func capacityWeight(c float64) float64 {
+	if c == 0 {
+		return 1
+	}
+	return c
+}
+
 // Causes a move records in the store (Move.Reason, then Assignment.Reason), for operators asking why an input
 // runs where it does. They refine the metric reasons: a planned move is a drain, a leave or a join.
 const (
@@ -185,7 +193,10 @@ func (n *Node) eligibleNodes(now time.Time) ([]sharding.Node, map[string]policy.
 		if r, ok := registry[m.ID]; ok && r.State != store.NodeAlive {
 			continue
 		}
-		nodes = append(nodes, sharding.Node{ID: m.ID, Weight: 1})
+		if meta.Capacity < 0 {
+			continue // --capacity 0: the node takes no inputs
+		}
+		nodes = append(nodes, sharding.Node{ID: m.ID, Weight: capacityWeight(meta.Capacity)})
 		if meta.Allow != nil {
 			policies[m.ID] = *meta.Allow
 		}

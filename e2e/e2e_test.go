@@ -113,6 +113,8 @@ func TestChaos(t *testing.T) {
 		{"kill-busiest", func(t *testing.T) { s.crash(t, "kill busiest node", s.pickBusiest) }},
 		{"partition-follower", func(t *testing.T) { s.partition(t, "partition follower", s.pickFollowerVoter) }},
 		{"partition-leader", func(t *testing.T) { s.partition(t, "partition leader", s.pickLeader) }},
+		{"freeze-follower", func(t *testing.T) { s.freeze(t, "freeze follower", s.pickFollowerVoter) }},
+		{"freeze-leader", func(t *testing.T) { s.freeze(t, "freeze leader", s.pickLeader) }},
 		{"scale", s.scale},
 		{"restart-all", s.restartAll},
 	}

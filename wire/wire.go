@@ -126,10 +126,13 @@ type LocalInput struct {
 	Gathers    uint64    `json:"gathers"`
 	Errors     uint64    `json:"errors"`   // returned errors, logged errors, timeouts, panics, build failures
 	Overruns   uint64    `json:"overruns"` // slots skipped: the previous gather still ran, or the loop woke late
-	Panics     uint64    `json:"panics"`
-	LastError  string    `json:"last_error,omitempty"`
-	From       time.Time `json:"from,omitzero"`  // gathers slots from this time on, during a handover
-	Until      time.Time `json:"until,omitzero"` // gathers slots before this time, during a handover
+	// Skipped counts slots dropped at the moment of the gather: late by more than half the interval (a frozen
+	// or starved process), or without the node's lease (fenced, or frozen longer than the fence timeout).
+	Skipped   uint64    `json:"skipped,omitempty"`
+	Panics    uint64    `json:"panics"`
+	LastError string    `json:"last_error,omitempty"`
+	From      time.Time `json:"from,omitzero"`  // gathers slots from this time on, during a handover
+	Until     time.Time `json:"until,omitzero"` // gathers slots before this time, during a handover
 }
 
 // Local is GET /v1/local: the inputs running on the answering node.

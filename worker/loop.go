@@ -12,6 +12,10 @@ import (
 
 var errNoBuild = errors.New("worker has no Build function")
 
+// maxLate is how late a slot may fire and still be gathered: half its interval, and never less than 250 ms,
+// so that timer slack on a busy machine does not drop the slots of sub-second inputs.
+func maxLate(iv time.Duration) time.Duration { return max(iv/2, 250*time.Millisecond) }
+
 // run is the short-lived start-up goroutine of one kill-map entry: wait for
 // the previous instance of the ID, build, start (ServiceInput), then hand
 // over to a fresh goroutine running loop. The split exists for memory:
@@ -111,6 +115,14 @@ loop:
 			case busy:
 				e.overruns.Add(1)
 				w.m.overruns.Inc()
+			case now.Sub(fire) > maxLate(iv):
+				// Late by more than half an interval: the process was frozen or starved. Its owner may have
+				// changed meanwhile; skip it rather than gather a slot another node may have gathered.
+				e.skipped.Add(1)
+				w.m.late.Inc()
+			case w.lease != nil && !w.lease(now):
+				e.skipped.Add(1)
+				w.m.unleased.Inc()
 			default:
 				timedOut, deadline = false, now.Add(timeout)
 				e.refs.Add(1) // the helper's reference, dropped when Gather returns
@@ -119,9 +131,8 @@ loop:
 			}
 			s = s.Add(iv)
 			// Slots more than one interval old are dropped, not replayed
-			// back to back (they would only overrun each other); slots
-			// less late than that are still gathered so a short stall
-			// does not lose data.
+			// back to back (they would only overrun each other); a slot
+			// late by more than half an interval was skipped above.
 			if !now.Before(s.Add(iv)) {
 				next := NextSlot(e.id, iv, now.Add(-iv+1))
 				if n := uint64(next.Sub(s) / iv); n > 0 {

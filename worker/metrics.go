@@ -14,6 +14,8 @@ type promMetrics struct {
 	gathers  prometheus.Counter
 	errors   prometheus.Counter
 	overruns prometheus.Counter
+	late     prometheus.Counter
+	unleased prometheus.Counter
 	panics   prometheus.Counter
 	duration prometheus.Histogram
 	starts   prometheus.Counter
@@ -38,6 +40,8 @@ func newPromMetrics(r prometheus.Registerer) *promMetrics {
 		gathers:  c("gatherd_gathers_total", "Gathers completed (including failed ones)."),
 		errors:   c("gatherd_gather_errors_total", "Gather errors: returned errors, AddError calls, timeouts, panics, build and start failures."),
 		overruns: c("gatherd_gather_overruns_total", "Slots skipped because the previous gather was still running or the loop woke more than an interval late."),
+		late:     c("gatherd_gather_late_skipped_total", "Slots skipped because they fired late by more than half their interval (at least 250 ms): the process was frozen or starved. Never caught up."),
+		unleased: c("gatherd_gather_unleased_skipped_total", "Slots skipped because the node did not hold its lease at the moment of the gather (fenced, or frozen longer than the fence timeout)."),
 		panics:   c("gatherd_gather_panics_total", "Panics recovered from Gather."),
 		duration: register(r, prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "gatherd_gather_duration_seconds",

@@ -60,6 +60,11 @@ type Options struct {
 	// still open" check; nil = time.Now. The gather loop always uses real
 	// timers.
 	Now func() time.Time
+	// Lease, when set, is asked right before each gather whether this node may gather now; a slot it refuses
+	// is skipped and counted (Status.Skipped), never caught up. A node frozen or cut off longer than its
+	// fence timeout may have lost its inputs to the majority in the meantime, and must not gather them when
+	// it resumes, not even once, before the periodic fence notices.
+	Lease func(now time.Time) bool
 	// MaxStarting bounds how many inputs run Build and Start at once; 0 =
 	// DefaultMaxStarting. A node taking over thousands of inputs (a cold
 	// start, a dead peer's share) would otherwise build them all at once,
@@ -91,7 +96,10 @@ type Status struct {
 	// Overruns counts slots inside the window that were not gathered: the
 	// previous gather was still running, or the loop woke more than one
 	// interval late (process stall, suspend).
-	Overruns  uint64
+	Overruns uint64
+	// Skipped counts slots dropped at the moment of the gather: fired late by more than half the interval,
+	// or without the node's lease.
+	Skipped   uint64
 	Panics    uint64
 	LastError string
 	Window
@@ -102,6 +110,7 @@ type Status struct {
 // are safe for concurrent use.
 type Worker struct {
 	build Build
+	lease func(time.Time) bool
 	sink  Sink
 	log   zerolog.Logger
 	now   func() time.Time
@@ -131,6 +140,7 @@ func New(o Options) *Worker {
 	}
 	return &Worker{
 		build:    o.Build,
+		lease:    o.Lease,
 		sink:     o.Sink,
 		log:      o.Logger,
 		now:      now,
@@ -357,9 +367,9 @@ type entry struct {
 	exited bool          // no code of this instance runs any more
 	done   chan struct{} // created on demand by doneChan, closed on exit
 
-	gathers, errors, overruns, panics atomic.Uint64
-	lastGather                        atomic.Int64 // Unix ns of the last Gather start
-	lastErr                           atomic.Pointer[string]
+	gathers, errors, overruns, skipped, panics atomic.Uint64
+	lastGather                                 atomic.Int64 // Unix ns of the last Gather start
+	lastErr                                    atomic.Pointer[string]
 }
 
 func (e *entry) window() Window {
@@ -468,6 +478,7 @@ func (e *entry) status() Status {
 		Gathers:  e.gathers.Load(),
 		Errors:   e.errors.Load(),
 		Overruns: e.overruns.Load(),
+		Skipped:  e.skipped.Load(),
 		Panics:   e.panics.Load(),
 		Window:   win,
 	}

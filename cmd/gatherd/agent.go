@@ -60,6 +60,7 @@ Try it on one machine with: gatherd agent --dev`,
 	f.String("log-level", "info", "log level: debug, info, warn or error")
 	f.String("log-format", "json", "log format: json or console")
 	addSecurityFlags(f)
+	f.Float64("capacity", 1, "this node's share of inputs relative to the others' (2: twice the share of a node with 1; 0: none)")
 	f.Bool("allow-exec", false, "let ping inputs use method = \"exec\", which runs this node's own system ping (a submitted binary or arguments stays refused)")
 	f.StringSlice("allow-local-files", nil, "comma-separated directories whose files inputs may name (tls_ca, bearer_token, x509_cert sources, snmp path...); symlinks and .. are resolved")
 	f.StringSlice("allow-interfaces", nil, "comma-separated interface names or source addresses inputs may bind (ping and http_response interface)")
@@ -196,6 +197,7 @@ func agentConfig(v *viper.Viper, log zerolog.Logger) (cluster.Config, string, fu
 		DeadNodeGrace:   v.GetDuration("dead-node-grace"),
 		DeadNodeReap:    v.GetDuration("dead-node-reap"),
 		DataDir:         v.GetString("data-dir"),
+		Capacity:        capacitySetting(v.GetFloat64("capacity")),
 	}
 	httpAddr := v.GetString("http")
 	if dev {
@@ -263,6 +265,15 @@ func pickAdvertise(bind string) (string, error) {
 		return "", errors.New("no private IP to advertise: set --advertise")
 	}
 	return ip, nil
+}
+
+// capacitySetting maps --capacity to cluster.Config.Capacity, where zero means the default: --capacity 0 asks
+// for no inputs.
+func capacitySetting(c float64) float64 {
+	if c <= 0 {
+		return -1
+	}
+	return c
 }
 
 func splitList(in []string) []string {

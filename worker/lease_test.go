@@ -1,0 +1,53 @@
+package worker
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/influxdata/telegraf"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+)
+
+// TestLeaseCheckedAtEachGather: while the node does not hold its lease, no slot is gathered, each is skipped
+// and counted, and none is caught up once the lease is back.
+func TestLeaseCheckedAtEachGather(t *testing.T) {
+	var held atomic.Bool
+	f := &fixture{sink: newRecSink(), reg: prometheus.NewRegistry(), setup: func(_ Task, p *recPlugin) telegraf.Input { return p },
+		instances: map[string][]telegraf.Input{}}
+	f.w = New(Options{Build: f.build, Sink: f.sink, Logger: zerolog.Nop(), Registerer: f.reg,
+		Lease: func(time.Time) bool { return held.Load() }})
+	t.Cleanup(f.w.Stop)
+	const id, iv = "leased", 100 * time.Millisecond
+	f.w.Apply(tasks(Task{ID: id, Plugin: "rec", Interval: iv, Version: 1}))
+	p := f.rec(t, id, 0)
+	waitFor(t, 5*time.Second, "5 slots skipped without the lease", func() bool { return status(t, f.w, id).Skipped >= 5 })
+	if n := len(p.gatherTimes()); n != 0 {
+		t.Fatalf("%d gathers without the lease", n)
+	}
+	held.Store(true)
+	back := time.Now()
+	waitFor(t, 5*time.Second, "gathers with the lease", func() bool { return len(p.gatherTimes()) >= 3 })
+	for _, at := range p.gatherTimes() {
+		if at.Before(back) {
+			t.Fatalf("a gather at %v, before the lease came back at %v", at, back)
+		}
+	}
+	// Only slots due after the lease returned are gathered: none from the skipped stretch.
+	for _, s := range f.sink.slotTimes(id) {
+		if s.Before(back.Add(-maxLate(iv))) {
+			t.Fatalf("slot %v gathered, due while the lease was not held (back at %v)", s, back)
+		}
+	}
+}
+
+func TestMaxLate(t *testing.T) {
+	for iv, want := range map[time.Duration]time.Duration{
+		100 * time.Millisecond: 250 * time.Millisecond, time.Second: 500 * time.Millisecond, time.Minute: 30 * time.Second,
+	} {
+		if got := maxLate(iv); got != want {
+			t.Errorf("maxLate(%v) = %v, want %v", iv, got, want)
+		}
+	}
+}
