@@ -18,22 +18,6 @@ func newTable(w io.Writer) *tabwriter.Writer {
 	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 }
 
-// writePrettyJSON writes b, a JSON document, indented; b is written as is when it is not JSON.
-func writePrettyJSON(w io.Writer, b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
-		return nil
-	}
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, b, "", "  "); err != nil {
-		buf.Reset()
-		buf.Write(b)
-	}
-	buf.WriteByte('\n')
-	_, err := w.Write(buf.Bytes())
-	return err
-}
-
 // dash stands in for an empty cell.
 func dash(s string) string {
 	if s == "" {
