@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/influxdata/telegraf"
@@ -67,7 +68,8 @@ type Agent struct {
 
 	log      zerolog.Logger
 	url      string
-	outputs  *telegrafx.Outputs // nil with a Sink
+	outMu    sync.Mutex         // held while the outputs flush on close
+	outputs  *telegrafx.Outputs // nil with a Sink, or once closed
 	http     *http.Server
 	serveErr chan error
 }
@@ -169,12 +171,15 @@ func (a *Agent) Stop(timeout time.Duration) error {
 	return err
 }
 
-// Shutdown stops the node at once: no handoff, no gossip leave, as a crash would, but the outputs still flush
-// (the process is not gone).
+// Shutdown stops the node at once: no handoff, no gossip leave, as a crash would. The outputs still flush
+// (the process is not gone), unless a Stop is flushing them already: then it does not wait for it.
 func (a *Agent) Shutdown() error {
 	_ = a.http.Close()
 	err := a.Node.Shutdown()
-	a.closeOutputs()
+	if a.outMu.TryLock() {
+		a.outMu.Unlock()
+		a.closeOutputs()
+	}
 	return err
 }
 
@@ -194,6 +199,8 @@ func (a *Agent) closeHTTP() {
 }
 
 func (a *Agent) closeOutputs() {
+	a.outMu.Lock()
+	defer a.outMu.Unlock()
 	if a.outputs != nil {
 		a.outputs.Close() // after the node stopped: the last gathers are flushed
 		a.outputs = nil

@@ -60,11 +60,15 @@ func (s *Server) apply(w http.ResponseWriter, r *http.Request, body []byte, ins 
 		return
 	}
 	a := &store.Apply{Source: p.Source, Prune: p.Prune, Inputs: ins}
-	// The plan, against the leader's state: every write acknowledged so far is applied here, and VerifyLeader
-	// makes sure this node still leads. A dry run answers it; an apply that changes nothing answers it too,
-	// without writing a raft entry (re-applying a 30,000-input file must not replicate megabytes to say "no
-	// change").
-	if err := s.node.VerifyLeader(); err != nil {
+	// The plan, against the leader's state once a barrier has committed: every write acknowledged so far, also
+	// by a previous leader, is applied here, and the barrier's quorum proves this node still leads. A dry run
+	// answers it; an apply that changes nothing answers it too, without writing its entry (re-applying a
+	// 30,000-input file must not replicate megabytes to say "no change").
+	if err := s.node.Barrier(); err != nil {
+		if errors.Is(err, store.ErrNotLeader) {
+			s.forward(w, r, body) // it lost the leadership: hold the request for the next leader
+			return
+		}
 		writeErr(w, err)
 		return
 	}

@@ -43,6 +43,8 @@ func (f *fakeCluster) Leader() (string, string, error) {
 	}
 	return "", "", store.ErrNoLeader
 }
+func (f *fakeCluster) Barrier() error { return f.VerifyLeader() }
+
 func (f *fakeCluster) VerifyLeader() error {
 	if !f.IsLeader() {
 		return store.ErrNotLeader

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -26,45 +27,58 @@ const DefaultHoldTimeout = 7 * time.Second
 
 // forward sends a write (or a consistent read) to the leader and relays its answer as if it were local. While
 // the cluster has no leader, or the leader moves under the request, it waits and sends it again to the new
-// leader, for up to Options.HoldTimeout: always when the answer says the write was not applied (refused before it
-// entered a raft log), and for writes that do the same thing twice (GET, PUT, POST) also when the outcome is
-// unknown (the connection broke, or leadership was lost after the write entered the log). A DELETE with an
-// unknown outcome is not sent again: a second one would answer 404 for a delete that succeeded.
+// leader, for up to Options.HoldTimeout, but only when the request cannot have been applied: no leader was
+// known, the connection was refused before anything was sent, or the answer says it was refused before it
+// entered any raft log (X-Gatherd-Not-Applied). An outcome that is unknown (the connection broke after the
+// request went out, or leadership was lost after the write entered the log) is retried for reads only: a
+// write sent again could undo another client's write made in between.
 func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 	if r.Header.Get(forwardedHeader) != "" {
 		writeErr(w, store.ErrNotLeader) // leadership moved while the request was in flight
 		return
 	}
-	idempotent := r.Method != http.MethodDelete
+	read := r.Method == http.MethodGet || r.Method == http.MethodHead
 	deadline := time.Now().Add(s.hold)
+	if d, ok := r.Context().Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
 	wait := 50 * time.Millisecond
+	unknown := false // some attempt may have been applied: never claim otherwise
 	for attempt := 1; ; attempt++ {
-		if attempt > 1 && s.node.IsLeader() {
-			// This node won the election meanwhile: serve the request here.
-			local := r.Clone(r.Context())
+		if attempt > 1 && s.node.IsLeader() && r.Context().Err() == nil {
+			// This node won the election meanwhile: serve the request here, within what is left of the hold.
+			ctx, cancel := context.WithDeadline(r.Context(), deadline)
+			local := r.Clone(ctx)
 			local.Body = io.NopCloser(bytes.NewReader(body))
 			s.mux.ServeHTTP(w, local)
+			cancel()
 			return
 		}
 		resp, err := s.sendToLeader(r, body)
 		var retry bool
 		switch {
-		case errors.Is(err, store.ErrNoLeader):
-			retry = true
+		case errors.Is(err, store.ErrNoLeader), isDialError(err):
+			retry = true // nothing was sent
 		case err != nil:
-			retry = idempotent
+			unknown = true
+			retry = read
 		case resp.StatusCode == http.StatusServiceUnavailable:
-			retry = resp.Header.Get(notAppliedHeader) == "true" || idempotent
+			notApplied := resp.Header.Get(notAppliedHeader) == "true"
+			unknown = unknown || !notApplied
+			retry = notApplied || read
 		}
 		if !retry || time.Now().Add(wait).After(deadline) || r.Context().Err() != nil {
 			if err != nil {
 				s.log.Warn().Err(err).Int("attempts", attempt).Msg("forward to leader failed")
-				if errors.Is(err, store.ErrNoLeader) {
+				if errors.Is(err, store.ErrNoLeader) && !unknown {
 					writeErr(w, err)
 				} else {
 					writeError(w, http.StatusServiceUnavailable, "", fmt.Sprintf("forward to the leader: %v", err))
 				}
 				return
+			}
+			if unknown {
+				resp.Header.Del(notAppliedHeader)
 			}
 			s.awaitOwnWrite(w, resp)
 			relay(w, resp)
@@ -82,6 +96,12 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 }
 
+// isDialError says the connection to the leader was never made, so the request was never sent.
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
 // sendToLeader sends r once to the current leader.
 func (s *Server) sendToLeader(r *http.Request, body []byte) (*http.Response, error) {
 	_, api, err := s.node.Leader()
@@ -91,7 +111,11 @@ func (s *Server) sendToLeader(r *http.Request, body []byte) (*http.Response, err
 	if api == "" || s.node.IsLeader() {
 		return nil, store.ErrNoLeader // the loop serves it here once this node leads
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.client.Timeout)
+	ctx, cancel := context.WithCancel(r.Context()) // a client without a Timeout: the caller's context bounds it
+	if s.client.Timeout > 0 {
+		cancel()
+		ctx, cancel = context.WithTimeout(r.Context(), s.client.Timeout)
+	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, api+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		cancel()

@@ -182,6 +182,13 @@ func (s *Server) putInput(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	req.ID = id
 	params, err := parseApplyParams(r)
+	if err == nil && (params.Prune || params.DryRun) {
+		field := "prune"
+		if params.DryRun {
+			field = "dry_run"
+		}
+		err = &store.FieldError{Field: field, Reason: "applies to POST /v1/inputs only: a PUT stores the one input it names"}
+	}
 	if err != nil {
 		writeErr(w, err)
 		return
@@ -226,22 +233,12 @@ func (s *Server) postInputs(w http.ResponseWriter, r *http.Request, body []byte)
 			writeErr(w, err)
 			return
 		}
-		split, err := s.split(in, prefix+"config")
-		if err == nil {
-			err = s.checkPlugin(r, &in, prefix, prefix+"config.") // once per entry: Init checks every target
-		}
+		split, err := s.prepare(r, in, entry{name: fmt.Sprintf("inputs[%d]", i), prefix: prefix, config: prefix + "config", dup: prefix + "id"}, seen)
 		if err != nil {
 			writeErr(w, err)
 			return
 		}
-		for _, one := range split {
-			if other, dup := seen[one.ID]; dup {
-				writeError(w, http.StatusBadRequest, prefix+"id", fmt.Sprintf("id %q already comes from %s", one.ID, other))
-				return
-			}
-			seen[one.ID] = fmt.Sprintf("inputs[%d]", i)
-			ins = append(ins, one)
-		}
+		ins = append(ins, split...)
 	}
 	s.apply(w, r, body, ins, params)
 }
@@ -271,24 +268,39 @@ func (s *Server) postTOML(w http.ResponseWriter, r *http.Request, body []byte) {
 			writeErr(w, err)
 			return
 		}
-		split, err := s.split(ins[i], tables[i])
-		if err == nil {
-			err = s.checkPlugin(r, &ins[i], tables[i]+".", tables[i]+".") // once per table: Init checks every target
-		}
+		split, err := s.prepare(r, ins[i], entry{name: tables[i], prefix: tables[i] + ".", config: tables[i], dup: tables[i] + ".alias"}, seen)
 		if err != nil {
 			writeErr(w, err)
 			return
 		}
-		for _, one := range split {
-			if other, dup := seen[one.ID]; dup {
-				writeError(w, http.StatusBadRequest, tables[i]+".alias", fmt.Sprintf("id %q is also the id of an input of %s: give one an alias", one.ID, other))
-				return
-			}
-			seen[one.ID] = tables[i]
-		}
 		all = append(all, split...)
 	}
 	s.apply(w, r, body, all, params)
+}
+
+// entry names a submitted input in errors: a batch entry ("inputs[2]", config keys under "inputs[2].config")
+// or a TOML table ("inputs.ping[0]", keys right under it); dup is the field blamed when it makes an ID another
+// entry makes too.
+type entry struct{ name, prefix, config, dup string }
+
+// prepare checks one submitted input and makes one input per target of it: its target list first, then its
+// plugin and the policy once for the whole entry (Init checks every target), then the split. seen maps the IDs
+// made so far to their entry, so two entries cannot make the same input.
+func (s *Server) prepare(r *http.Request, in store.Input, e entry, seen map[string]string) ([]store.Input, error) {
+	split, err := s.split(in, e.config)
+	if err == nil {
+		err = s.checkPlugin(r, &in, e.prefix, e.config+".")
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, one := range split {
+		if other, dup := seen[one.ID]; dup {
+			return nil, &store.FieldError{Field: e.dup, Reason: fmt.Sprintf("id %q is also made by %s: give one an alias or another id", one.ID, other)}
+		}
+		seen[one.ID] = e.name
+	}
+	return split, nil
 }
 
 // tableNames names each parsed table after its place in the file, "inputs.<plugin>[n]", in the order

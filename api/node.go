@@ -22,6 +22,8 @@ type Cluster interface {
 	Leader() (id, apiURL string, err error)
 	// VerifyLeader confirms with a quorum that this node still leads (for ?consistent=true reads).
 	VerifyLeader() error
+	// Barrier returns once this node, the leader, has applied every entry committed before the call.
+	Barrier() error
 	// Apply writes a command through raft and returns once this node applied it (leader only, else
 	// store.ErrNotLeader).
 	Apply(cmd *store.Command) (*store.Result, error)

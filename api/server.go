@@ -26,8 +26,8 @@ type Options struct {
 	// ImportTOML turns a Telegraf config (POST /v1/inputs with Content-Type application/toml) into inputs;
 	// nil answers such requests with 415.
 	ImportTOML func([]byte) ([]store.Input, error)
-	// Split turns an input of a JSON batch that lists several targets into one input per target (TOML imports
-	// split in ImportTOML); nil stores batch entries as they come.
+	// Split turns an input (a JSON batch entry, or a table ImportTOML returned) that lists several targets
+	// into one input per target; nil stores them as they come.
 	Split func(in store.Input, where string) ([]store.Input, error)
 
 	// Tokens are the bearer tokens the API accepts. Empty leaves the API open to anyone who can reach it (for

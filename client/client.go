@@ -129,9 +129,8 @@ func (c *Client) Members(ctx context.Context) ([]Member, error) {
 
 // Inputs returns every input, sorted by ID.
 func (c *Client) Inputs(ctx context.Context) ([]Input, error) {
-	var out wire.InputList
-	err := c.call(ctx, http.MethodGet, "/v1/inputs", nil, &out)
-	return out.Inputs, err
+	ins, _, err := c.ListInputs(ctx, InputFilter{})
+	return ins, err
 }
 
 // InputFilter narrows a listing of inputs (empty fields match all) and pages it: at most PerPage inputs (0:

@@ -33,7 +33,8 @@ func (n *Node) Apply(cmd *store.Command) (*store.Result, error) {
 	f := n.raft.Apply(b, applyTimeout)
 	if err := f.Error(); err != nil {
 		switch {
-		case errors.Is(err, raft.ErrNotLeader):
+		case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrLeadershipTransferInProgress),
+			errors.Is(err, raft.ErrEnqueueTimeout):
 			return nil, ErrNotLeader // refused before it entered the log: not applied anywhere
 		case errors.Is(err, raft.ErrLeadershipLost):
 			return nil, store.ErrLeadershipLost
@@ -45,6 +46,19 @@ func (n *Node) Apply(cmd *store.Command) (*store.Result, error) {
 		return nil, errors.New("raft apply: no result from the store")
 	}
 	return res, res.Err
+}
+
+// Barrier returns once this node, the leader, has applied every entry committed before the call (a barrier
+// entry commits with a quorum, so it also proves the leadership). A plan read from the store after it sees
+// every write acknowledged so far, also by a previous leader.
+func (n *Node) Barrier() error {
+	if err := n.raft.Barrier(applyTimeout).Error(); err != nil {
+		if errors.Is(err, raft.ErrLeadershipLost) || errors.Is(err, raft.ErrNotLeader) || errors.Is(err, raft.ErrLeadershipTransferInProgress) {
+			return ErrNotLeader
+		}
+		return fmt.Errorf("raft barrier: %w", err)
+	}
+	return nil
 }
 
 // IsLeader reports whether this node is the raft leader now.

@@ -29,24 +29,30 @@ func (n *Node) fenceLoop(ctx context.Context) {
 		contactAt      time.Time // when the node last came out of the fence
 		appliedAtFence uint64    // applied index at that moment
 		probed         time.Time // when this node, as leader, last wrote a barrier to prove replication
+		lastAtStall    uint64    // the last log index when the process was found to have stalled
 	)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if gap := now.Sub(time.Unix(0, n.lastTick.Swap(now.UnixNano()))); gap > n.cfg.FenceTimeout && !n.stalled.Load() {
+			// The stall is marked before lastTick moves on, so that no gather slips through in between.
+			if gap := now.Sub(time.Unix(0, n.lastTick.Load())); gap > n.cfg.FenceTimeout && !n.stalled.Load() {
 				// Frozen (SIGSTOP, a paused VM) or starved longer than the fence timeout: the majority may have
 				// moved this node's inputs, and a resumed leader may no longer lead. Fence now, and unfence only
 				// once replication is proven again, not merely once a heartbeat arrives: a heartbeat can come
 				// before the entries that moved the inputs away.
 				n.stalled.Store(true)
-				appliedAtFence = n.raft.AppliedIndex()
+				// The proof must be an entry written after the stall: entries already in the log but not yet
+				// applied prove nothing.
+				lastAtStall = n.raft.LastIndex()
 				n.log.Warn().Dur("stalled", gap).Dur("fence_timeout", n.cfg.FenceTimeout).Msg("the process stalled longer than the fence timeout: fenced until replication is proven")
 			}
-			if n.stalled.Load() && !n.shouldFence(now) && n.stallProven(appliedAtFence) {
+			n.lastTick.Store(now.UnixNano())
+			stallCleared := false
+			if n.stalled.Load() && !n.shouldFence(now) && n.stallProven(lastAtStall) {
 				n.stalled.Store(false)
-				proven = true
+				stallCleared = true // replication was just proven: no second proof after the unfence
 			}
 			fenced := n.shouldFence(now) || n.stalled.Load()
 			if n.fenced.Swap(fenced) != fenced {
@@ -55,7 +61,7 @@ func (n *Node) fenceLoop(ctx context.Context) {
 				case n.fenceChanged <- struct{}{}:
 				default:
 				}
-				contactAt, appliedAtFence, proven = now, n.raft.AppliedIndex(), false
+				contactAt, appliedAtFence, proven = now, n.raft.AppliedIndex(), stallCleared
 			}
 			if !fenced && !proven {
 				proven = n.raft.State() == raft.Leader || n.raft.AppliedIndex() > appliedAtFence || now.Sub(contactAt) > proofTimeout
@@ -76,12 +82,13 @@ func (n *Node) fenceLoop(ctx context.Context) {
 }
 
 // stallProven reports whether a node that stalled may trust its store again: as leader, a quorum confirms it
-// still leads; as follower, it applied an entry written since the stall (the leader's barrier, or any write).
-func (n *Node) stallProven(appliedAtStall uint64) bool {
+// still leads; as follower, it applied an entry written since the stall (the leader's barrier, or any write),
+// one past the last index its log held then.
+func (n *Node) stallProven(lastAtStall uint64) bool {
 	if n.raft.State() == raft.Leader {
 		return n.raft.VerifyLeader().Error() == nil
 	}
-	return n.raft.AppliedIndex() > appliedAtStall
+	return n.raft.AppliedIndex() > lastAtStall
 }
 
 // gatherLease reports whether this node may gather at now, checked by the worker right before each gather:

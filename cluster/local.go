@@ -41,20 +41,23 @@ func (n *Node) desired(now time.Time) (map[string]worker.Task, time.Time) {
 	me := n.cfg.NodeID
 	n.store.Read(func(st *store.State) {
 		for id, a := range st.Assignments {
+			in, ok := st.Inputs[id]
+			if !ok {
+				continue
+			}
 			var w worker.Window
+			// The previous owner keeps the input until its last slot before Since has fired: a slot fires up to
+			// the input's jitter after it is due, possibly after Since.
+			handOff := a.Since.Add(in.Jitter.D())
 			switch {
 			case a.Node == me:
 				w.From = a.Since
-			case a.Prev == me && a.Since.After(now):
+			case a.Prev == me && handOff.After(now):
 				w.Until = a.Since
-				if a.Since.Before(next) {
-					next = a.Since
+				if handOff.Before(next) {
+					next = handOff
 				}
 			default:
-				continue
-			}
-			in, ok := st.Inputs[id]
-			if !ok {
 				continue
 			}
 			out[id] = taskOf(in, w)

@@ -286,13 +286,19 @@ func (n *Node) pendingHandoff(now time.Time) (int, time.Duration) {
 	me := n.cfg.NodeID
 	pending, wait := 0, time.Hour
 	n.store.Read(func(st *store.State) {
-		for _, a := range st.Assignments {
+		for id, a := range st.Assignments {
 			switch {
 			case a.Node == me:
 				pending++
-			case a.Prev == me && a.Since.After(now):
-				pending++
-				wait = min(wait, a.Since.Sub(now))
+			case a.Prev == me:
+				handOff := a.Since // as local.go: until the last slot before Since fired, jitter included
+				if in, ok := st.Inputs[id]; ok {
+					handOff = handOff.Add(in.Jitter.D())
+				}
+				if handOff.After(now) {
+					pending++
+					wait = min(wait, handOff.Sub(now))
+				}
 			}
 		}
 	})

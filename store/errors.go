@@ -9,7 +9,7 @@ var (
 	ErrNoLeader    = errors.New("no leader: the cluster has no quorum or is electing")
 	ErrUnknownNode = errors.New("unknown node")
 	// ErrLeadershipLost: the leader lost its leadership after the write entered its log, so the write may or
-	// may not be committed. Unlike ErrNotLeader (refused before it entered any log) it is retried only for
-	// writes that do the same thing twice (PUT, an apply), never for a DELETE.
+	// may not be committed. Unlike ErrNotLeader (refused before it entered any log), a write with this outcome
+	// is not sent again: it could undo a write made in between.
 	ErrLeadershipLost = errors.New("leadership lost while the write was in flight: it may or may not have been applied")
 )

@@ -89,10 +89,10 @@ func (s *Store) Apply(l *raft.Log) any {
 	s.mu.Lock()
 	res := s.apply(l.Index, cmd)
 	s.st.Index = l.Index
-	if res.Err == nil {
-		close(s.changed)
-		s.changed = make(chan struct{})
-	}
+	// Every applied index wakes the watchers, failed commands too: a node that answered a write waits for its
+	// index (WaitIndex), whatever the entry did.
+	close(s.changed)
+	s.changed = make(chan struct{})
 	s.mu.Unlock()
 	return res
 }
@@ -152,7 +152,7 @@ func (s *Store) putInputs(index uint64, ins []Input) ([]Input, error) {
 
 func sameSpec(a, b *Input) bool {
 	return a.Plugin == b.Plugin && a.Interval == b.Interval && a.Timeout == b.Timeout && a.Jitter == b.Jitter &&
-		a.Group == b.Group && a.Source == b.Source && jsonEqual(a.Config, b.Config)
+		a.Group == b.Group && SourceOf(a) == SourceOf(b) && jsonEqual(a.Config, b.Config)
 }
 
 func jsonEqual(a, b json.RawMessage) bool {

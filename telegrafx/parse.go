@@ -23,7 +23,8 @@ var forbiddenTables = []string{"agent", "outputs", "processors", "aggregators", 
 // order (by plugin name); SplitTargets then makes one input per target of a table that lists several. A
 // table's ID is its alias when set,
 // else a stable hash of the table (without its target list, when it lists several, so that adding or removing
-// a target leaves the other targets' IDs alone); the same file applied twice changes nothing. interval and
+// a target leaves the other targets' IDs alone, as long as two or more remain: a table with one target keeps
+// the ID it always had); the same file applied twice changes nothing. interval and
 // collection_jitter become the input's interval and jitter; every other key stays in its config. Errors are
 // *store.FieldError naming the table ("inputs.http_response[1]") and key. It does not check the plugin's
 // keys: building the plugin does.
