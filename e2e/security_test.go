@@ -56,6 +56,21 @@ func (s *suite) secured(t *testing.T) {
 		{"p1", `{"plugin":"ping","interval":"1s","config":{"urls":["127.0.0.1"],"method":"exec","binary":"/usr/bin/touch","arguments":["/tmp/x"]}}`, "config.arguments"},
 		{"x1", `{"plugin":"http_response","config":{"urls":["http://target:9000/x1"],"bearer_token":"/secrets/agent.yaml"}}`, "config.bearer_token"},
 		{"m1", `{"plugin":"http_response","config":{"urls":["http://169.254.169.254/latest/meta-data/"]}}`, "config.urls[0]"},
+		// The rest of the audit's list (README, Security).
+		{"a1", `{"plugin":"ping","config":{"urls":["127.0.0.1"]}}`, "config.method"},
+		{"a2", `{"plugin":"ping","config":{"urls":["127.0.0.1"],"method":"native","interface":"eth0"}}`, "config.interface"},
+		{"a3", `{"plugin":"http","config":{"urls":["http://target:9000/"],"token_file":"/secrets/write-token"}}`, "config.token_file"},
+		{"a4", `{"plugin":"http","config":{"urls":["http+unix:/var/run/docker.sock:/info"]}}`, "config.urls[0]"},
+		{"a5", `{"plugin":"http_response","config":{"urls":["https://target:9000/"],"tls_ca":"/secrets/tls/ca.pem"}}`, "config.tls_ca"},
+		{"a6", `{"plugin":"http_response","config":{"urls":["https://target:9000/"],"tls_cert":"/secrets/tls/node.pem"}}`, "config.tls_cert"},
+		{"a7", `{"plugin":"http_response","config":{"urls":["https://target:9000/"],"tls_key":"/secrets/tls/node-key.pem"}}`, "config.tls_key"},
+		{"a8", `{"plugin":"http_response","config":{"urls":["http://target:9000/"],"interface":"eth0"}}`, "config.interface"},
+		{"a9", `{"plugin":"x509_cert","config":{"sources":["file:///secrets/tls/ca.pem"]}}`, "config.sources[0]"},
+		{"a10", `{"plugin":"x509_cert","config":{"sources":["tcp://target:9000"],"tls_key":"/secrets/tls/node-key.pem"}}`, "config.tls_key"},
+		{"a11", `{"plugin":"snmp","config":{"agents":["udp://target:161"],"path":["/secrets"]}}`, "config.path[0]"},
+		{"a12", `{"plugin":"dns_query","config":{"servers":["/run/x"],"network":"unix"}}`, "config.network"},
+		{"a13", `{"plugin":"http_response","config":{"urls":["http://target:9000/"],"headers":{"X":"\u0024{GATHERD_API_TOKEN}"}}}`, "config.headers.X"},
+		{"a14", `{"plugin":"net_response","config":{"address":"2852039166:80","protocol":"tcp"}}`, "config.address"},
 	} {
 		code, field, err := putInput(api+"/v1/inputs/"+c.id, c.body)
 		if err != nil || code != http.StatusBadRequest || field != c.field {
