@@ -72,7 +72,7 @@ type Timing struct {
 	GossipInterval    time.Duration // default 100ms
 	RaftHeartbeat     time.Duration // default 500ms
 	RaftElection      time.Duration // default 500ms
-	RaftLeaderLease   time.Duration // default 250ms
+	RaftLeaderLease   time.Duration // default 500ms (at most RaftHeartbeat)
 	RaftCommit        time.Duration // default 20ms
 	PlacementDebounce time.Duration // default 50ms: bursts of changes within it make one placement
 }
@@ -124,7 +124,10 @@ func (c *Config) setDefaults() error {
 	def(&t.GossipInterval, 100*time.Millisecond)
 	def(&t.RaftHeartbeat, 500*time.Millisecond)
 	def(&t.RaftElection, 500*time.Millisecond)
-	def(&t.RaftLeaderLease, 250*time.Millisecond)
+	// A leader steps down when it has not heard a quorum for this long. 250 ms let a leader busy starting
+	// thousands of orphans lose its leadership (make bench-failover); crash detection does not depend on it
+	// (gossip declares a dead node), and a cut-off leader fences itself after the fence timeout anyway.
+	def(&t.RaftLeaderLease, 500*time.Millisecond)
 	def(&t.RaftCommit, 20*time.Millisecond)
 	def(&t.PlacementDebounce, 50*time.Millisecond)
 	if t.SuspicionMult == 0 {

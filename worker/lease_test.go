@@ -1,6 +1,8 @@
 package worker
 
 import (
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -49,5 +51,54 @@ func TestMaxLate(t *testing.T) {
 		if got := maxLate(iv); got != want {
 			t.Errorf("maxLate(%v) = %v, want %v", iv, got, want)
 		}
+	}
+}
+
+// TestStartGateSoonestFirst: with every place taken, waiting starts get in by due time, and a waiter that is
+// stopped leaves its place to the next.
+func TestStartGateSoonestFirst(t *testing.T) {
+	g := newStartGate(1)
+	never := make(chan struct{})
+	if !g.acquire(time.Unix(0, 0), never) {
+		t.Fatal("a free place was refused")
+	}
+	base := time.Unix(1000, 0)
+	order := make(chan int, 4)
+	stopped := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, due := range []int{30, 10, 20} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stop := never
+			if due == 20 {
+				stop = stopped
+			}
+			if g.acquire(base.Add(time.Duration(due)*time.Second), stop) {
+				order <- due
+				g.release()
+			}
+		}()
+		waitFor(t, time.Second, "waiter queued", func() bool {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			return g.waiting.Len() == i+1
+		})
+	}
+	close(stopped) // the one due at 20 gives up
+	waitFor(t, time.Second, "waiter left", func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.waiting.Len() == 2
+	})
+	g.release()
+	wg.Wait()
+	close(order)
+	var got []int
+	for d := range order {
+		got = append(got, d)
+	}
+	if fmt.Sprint(got) != "[10 30]" {
+		t.Fatalf("started in order %v, want [10 30]", got)
 	}
 }

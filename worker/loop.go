@@ -12,6 +12,13 @@ import (
 
 var errNoBuild = errors.New("worker has no Build function")
 
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // maxLate is how late a slot may fire and still be gathered: half its interval, and never less than 250 ms,
 // so that timer slack on a busy machine does not drop the slots of sub-second inputs.
 func maxLate(iv time.Duration) time.Duration { return max(iv/2, 250*time.Millisecond) }
@@ -44,14 +51,13 @@ func (w *Worker) run(e *entry, t Task, prev <-chan struct{}) {
 		w.fail(e, "invalid task", fmt.Errorf("interval must be positive, got %s", t.Interval))
 		return
 	}
-	select {
-	case w.starting <- struct{}{}:
-	case <-e.stop: // stopped while queued behind other starts
-		e.markExited()
+	// Queued behind other starts, soonest first slot first.
+	if !w.gate.acquire(NextSlot(t.ID, t.Interval, later(w.now(), t.Window.From)), e.stop) {
+		e.markExited() // stopped while queued
 		return
 	}
 	in, svc, err := w.start(e, t)
-	<-w.starting
+	w.gate.release()
 	if err != nil {
 		w.fail(e, err.what, err.err)
 		return

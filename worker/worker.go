@@ -120,8 +120,8 @@ type Worker struct {
 	log   zerolog.Logger
 	now   func() time.Time
 	m     *promMetrics
-	// starting holds a token per input in Build or Start (MaxStarting).
-	starting chan struct{}
+	// gate admits MaxStarting inputs at a time to Build and Start, soonest due first.
+	gate *startGate
 
 	// wg counts every goroutine the worker started: start-up goroutines,
 	// input loops, and the gather and timeout-recording helpers they spawn.
@@ -150,7 +150,7 @@ func New(o Options) *Worker {
 		log:      o.Logger,
 		now:      now,
 		m:        newPromMetrics(o.Registerer),
-		starting: make(chan struct{}, cmp.Or(o.MaxStarting, DefaultMaxStarting())),
+		gate:     newStartGate(cmp.Or(o.MaxStarting, DefaultMaxStarting())),
 		entries:  make(map[string]*entry),
 		draining: make(map[string]<-chan struct{}),
 	}
