@@ -599,18 +599,7 @@ func (s *suite) crash(t *testing.T, label string, pick func() string) {
 	t0 := time.Now()
 	s.mustDocker("kill", c.ID)
 	s.forget(c.ID)
-	var reassigned time.Duration
-	_ = eventually(20*time.Second, 100*time.Millisecond, func() error {
-		a, err := s.assignments(c.Service)
-		if err != nil {
-			return err
-		}
-		if len(a.Nodes[victim]) > 0 || len(a.Unassigned) > 0 {
-			return fmt.Errorf("not moved yet")
-		}
-		reassigned = time.Since(t0)
-		return nil
-	})
+	reassigned := s.awaitReassigned(victim, c.Service, t0)
 	last, err := s.waitGathering(owned, t0, 30*time.Second)
 	if err != nil {
 		t.Fatalf("after killing %s: %v", victim, err)
@@ -630,31 +619,59 @@ func (s *suite) crash(t *testing.T, label string, pick func() string) {
 	rejoined := time.Since(tStart)
 	tEnd := time.Now().Add(-time.Second)
 
-	crashT := s.tallyWindow(t0.Add(-time.Second), tStart)
-	rejoinT := s.tallyWindow(tStart, tEnd)
-	var perIv []string
+	crashT := s.judgeOutage(t, label, "crash", victim, owned, t0, tStart)
 	for _, iv := range intervals {
 		sub := tally(crashT.hits, s.withInterval(iv), t0.Add(-time.Second), tStart)
-		allowed := crashAllowance(iv)
-		perIv = append(perIv, fmt.Sprintf("%s: %d (max %d/input)", iv, sub.Missed, sub.MaxMissed))
 		s.crashMissed[iv] = max(s.crashMissed[iv], sub.MaxMissed)
-		if sub.MaxMissed > allowed {
-			t.Errorf("crash of %s: %s inputs: %s; want at most %d missed per input", victim, iv, sub, allowed)
-		}
 	}
-	s.fig(label, "crash: missed slots by interval / doubled", "%s / %d of %d", strings.Join(perIv, ", "), crashT.Doubled, crashT.Slots)
+	rejoinT := s.tallyWindow(tStart, tEnd)
 	s.fig(label, fmt.Sprintf("rejoin (%.1fs): missed / doubled", rejoined.Seconds()), "%d / %d of %d", rejoinT.Missed, rejoinT.Doubled, rejoinT.Slots)
-	if crashT.Doubled > 0 {
-		t.Errorf("crash of %s: %s; want none doubled", victim, crashT)
-	}
-	for id := range crashT.PerInput {
-		if !slices.Contains(owned, id) {
-			t.Errorf("crash of %s: input %s, which ran elsewhere, missed slots: %s", victim, id, crashT)
-		}
-	}
 	if rejoinT.Missed > 0 || rejoinT.Doubled > 0 {
 		t.Errorf("rejoin of %s (planned moves): %s; want none missed or doubled", victim, rejoinT)
 	}
+}
+
+// awaitReassigned waits until the leader has moved every input off victim (asking a node of another
+// service) and returns how long that took from t0.
+func (s *suite) awaitReassigned(victim, service string, t0 time.Time) time.Duration {
+	var reassigned time.Duration
+	_ = eventually(20*time.Second, 100*time.Millisecond, func() error {
+		a, err := s.assignments(service)
+		if err != nil {
+			return err
+		}
+		if len(a.Nodes[victim]) > 0 || len(a.Unassigned) > 0 {
+			return fmt.Errorf("not moved yet")
+		}
+		reassigned = time.Since(t0)
+		return nil
+	})
+	return reassigned
+}
+
+// judgeOutage counts the slots from a second before t0 (the victim went away) to end and checks what a crash
+// may cost: at most the crash allowance missed per input, only the victim's inputs missing any, none doubled.
+func (s *suite) judgeOutage(t *testing.T, label, what, victim string, owned []string, t0, end time.Time) slotTally {
+	from := t0.Add(-time.Second)
+	all := s.tallyWindow(from, end)
+	var perIv []string
+	for _, iv := range intervals {
+		sub := tally(all.hits, s.withInterval(iv), from, end)
+		perIv = append(perIv, fmt.Sprintf("%s: %d (max %d/input)", iv, sub.Missed, sub.MaxMissed))
+		if allowed := crashAllowance(iv); sub.MaxMissed > allowed {
+			t.Errorf("%s of %s: %s inputs: %s; want at most %d missed per input", what, victim, iv, sub, allowed)
+		}
+	}
+	s.fig(label, what+": missed slots by interval / doubled", "%s / %d of %d", strings.Join(perIv, ", "), all.Doubled, all.Slots)
+	if all.Doubled > 0 {
+		t.Errorf("%s of %s: %s; want none doubled", what, victim, all)
+	}
+	for id := range all.PerInput {
+		if !slices.Contains(owned, id) {
+			t.Errorf("%s of %s: input %s, which ran elsewhere, missed slots: %s", what, victim, id, all)
+		}
+	}
+	return all
 }
 
 // localOf asks a node's own API through docker exec (it works while the node is cut off the network).
