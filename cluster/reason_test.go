@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/gatherd/gatherd/testcluster"
 	"github.com/gatherd/gatherd/wire"
@@ -15,13 +14,7 @@ import (
 func TestMovesRecordTheirCause(t *testing.T) {
 	c := testcluster.New(t, testcluster.Options{Nodes: 3})
 	l := c.WaitLeader()
-	var specs []map[string]any
-	for i := range 6 {
-		specs = append(specs, testcluster.RecordSpec(fmt.Sprintf("r%d", i), time.Second))
-	}
-	if code, b := c.Do(l, http.MethodPost, "/v1/inputs", map[string]any{"inputs": specs}); code != http.StatusOK {
-		t.Fatalf("apply: %d %s", code, b)
-	}
+	applyRecords(t, c, 6)
 	reasons := func() map[string]wire.Input {
 		var list wire.InputList
 		if code := c.GetJSON(l, "/v1/inputs?consistent=true", &list); code != http.StatusOK {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/influxdata/telegraf"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 )
 
@@ -16,11 +15,8 @@ import (
 // and counted, and none is caught up once the lease is back.
 func TestLeaseCheckedAtEachGather(t *testing.T) {
 	var held atomic.Bool
-	f := &fixture{sink: newRecSink(), reg: prometheus.NewRegistry(), setup: func(_ Task, p *recPlugin) telegraf.Input { return p },
-		instances: map[string][]telegraf.Input{}}
-	f.w = New(Options{Build: f.build, Sink: f.sink, Logger: zerolog.Nop(), Registerer: f.reg,
-		Lease: func(time.Time) bool { return held.Load() }})
-	t.Cleanup(f.w.Stop)
+	f := newFixtureWith(t, zerolog.WarnLevel, func(time.Time) bool { return held.Load() },
+		func(_ Task, p *recPlugin) telegraf.Input { return p })
 	const id, iv = "leased", 100 * time.Millisecond
 	f.w.Apply(tasks(Task{ID: id, Plugin: "rec", Interval: iv, Version: 1}))
 	p := f.rec(t, id, 0)

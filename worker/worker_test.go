@@ -135,12 +135,18 @@ func newFixture(t *testing.T, setup func(Task, *recPlugin) telegraf.Input) *fixt
 }
 
 func newFixtureLevel(t *testing.T, level zerolog.Level, setup func(Task, *recPlugin) telegraf.Input) *fixture {
+	return newFixtureWith(t, level, nil, setup)
+}
+
+// newFixtureWith is newFixtureLevel with a lease (Options.Lease); nil for none.
+func newFixtureWith(t *testing.T, level zerolog.Level, lease func(time.Time) bool, setup func(Task, *recPlugin) telegraf.Input) *fixture {
 	f := &fixture{sink: newRecSink(), reg: prometheus.NewRegistry(), setup: setup, instances: map[string][]telegraf.Input{}}
 	f.w = New(Options{
 		Build:      f.build,
 		Sink:       f.sink,
 		Logger:     zerolog.New(zerolog.NewTestWriter(t)).Level(level),
 		Registerer: f.reg,
+		Lease:      lease,
 	})
 	t.Cleanup(f.w.Stop)
 	return f
