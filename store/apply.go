@@ -107,6 +107,7 @@ func (s *Store) applyInputs(index uint64, a *Apply) (*Plan, error) {
 	for _, id := range p.Deleted {
 		delete(s.st.Inputs, id)
 		delete(s.st.Assignments, id)
+		delete(s.st.Costs, id)
 	}
 	return &p, nil
 }

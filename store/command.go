@@ -16,6 +16,7 @@ const (
 	OpSetNode     Op = "set_node"     // set Node's registry state
 	OpAssign      Op = "assign"       // apply Assign's moves as a new generation
 	OpApply       Op = "apply_inputs" // a declarative Apply: create, update and (with prune) delete a source's inputs
+	OpSetCosts    Op = "set_costs"    // record measured gather costs (see costs.go)
 )
 
 // NodeState is a node's registry state, set on purpose by an operator or by the node itself.
@@ -65,13 +66,18 @@ type Command struct {
 	Node   *Node       `json:"node,omitempty"`
 	Assign *Assign     `json:"assign,omitempty"`
 	Apply  *Apply      `json:"apply,omitempty"`
+	Costs  Costs       `json:"costs,omitempty"`
 }
 
 // Encode returns the command's raft entry bytes. Commands newer than the first four carry their type number,
 // so that a binary that does not know them halts rather than misreading them.
 func (c *Command) Encode() ([]byte, error) {
-	if c.Type == 0 && c.Op == OpApply {
+	switch {
+	case c.Type != 0:
+	case c.Op == OpApply:
 		c.Type = TypeApplyInputs
+	case c.Op == OpSetCosts:
+		c.Type = TypeSetCosts | IgnoreUnknownTypeFlag
 	}
 	return json.Marshal(c)
 }
@@ -99,7 +105,7 @@ func DecodeCommand(b []byte) (*Command, error) {
 		}
 	}
 	switch c.Op {
-	case OpPutInputs, OpDeleteInput, OpSetNode, OpAssign, OpApply:
+	case OpPutInputs, OpDeleteInput, OpSetNode, OpAssign, OpApply, OpSetCosts:
 	default:
 		return nil, fmt.Errorf("decode command: unknown op %q", c.Op)
 	}

@@ -19,6 +19,9 @@ const (
 	// TypeApplyInputs is OpApply, the first command binaries before it do not know: it is not skippable (a
 	// node that skipped it would lack the inputs), so such a binary halts on it.
 	TypeApplyInputs CommandType = 5
+	// TypeSetCosts records measured costs. Binaries before it neither hold nor read costs, so it is written
+	// with IgnoreUnknownTypeFlag: they skip it and still answer the same.
+	TypeSetCosts CommandType = 6
 )
 
 // IgnoreUnknownTypeFlag, set on a command's type, lets a binary that does not know the type skip the entry.
@@ -33,6 +36,7 @@ var typeOps = map[CommandType]Op{
 	TypeSetNode:     OpSetNode,
 	TypeAssign:      OpAssign,
 	TypeApplyInputs: OpApply,
+	TypeSetCosts:    OpSetCosts,
 }
 
 // Known reports whether this binary can apply commands of type t, whatever its flag.

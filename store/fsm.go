@@ -109,6 +109,7 @@ func (s *Store) apply(index uint64, c *Command) *Result {
 		}
 		delete(s.st.Inputs, c.ID)
 		delete(s.st.Assignments, c.ID)
+		delete(s.st.Costs, c.ID)
 	case OpSetNode:
 		if c.Node == nil || !ValidID(c.Node.ID) {
 			res.Err = errors.New("set_node: a valid node is required")
@@ -119,6 +120,8 @@ func (s *Store) apply(index uint64, c *Command) *Result {
 		res.Err = s.assign(c.Assign)
 	case OpApply:
 		res.Plan, res.Err = s.applyInputs(index, c.Apply)
+	case OpSetCosts:
+		s.setCosts(c.Costs)
 	}
 	return res
 }

@@ -25,6 +25,7 @@ type snapshotData struct {
 	Inputs      []Input               `json:"inputs"`
 	Nodes       map[string]Node       `json:"nodes"`
 	Assignments map[string]Assignment `json:"assignments"`
+	Costs       Costs                 `json:"costs,omitempty"` // state of skippable commands: no version bump
 	Generation  uint64                `json:"generation"`
 	Index       uint64                `json:"index"`
 }
@@ -46,6 +47,7 @@ func (s *Store) Snapshot() (raft.FSMSnapshot, error) {
 		Inputs:      s.st.SortedInputs(),
 		Nodes:       maps.Clone(s.st.Nodes),
 		Assignments: maps.Clone(s.st.Assignments),
+		Costs:       maps.Clone(s.st.Costs),
 		Generation:  s.st.Generation,
 		Index:       s.st.Index,
 	}}, nil
@@ -98,6 +100,9 @@ func (s *Store) Restore(rc io.ReadCloser) error {
 	}
 	if d.Assignments != nil {
 		st.Assignments = d.Assignments
+	}
+	if d.Costs != nil {
+		st.Costs = d.Costs
 	}
 	st.Generation, st.Index = d.Generation, d.Index
 	s.mu.Lock()

@@ -23,6 +23,7 @@ type State struct {
 	Inputs      map[string]*Input     `json:"-"`
 	Nodes       map[string]Node       `json:"-"`
 	Assignments map[string]Assignment `json:"-"`
+	Costs       Costs                 `json:"-"`
 	Generation  uint64                `json:"generation"`
 	Index       uint64                `json:"index"` // raft index of the last command applied
 }
@@ -32,6 +33,7 @@ func newState() State {
 		Inputs:      map[string]*Input{},
 		Nodes:       map[string]Node{},
 		Assignments: map[string]Assignment{},
+		Costs:       Costs{},
 	}
 }
 

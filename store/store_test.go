@@ -159,6 +159,7 @@ func TestSnapshotRestore(t *testing.T) {
 	apply(t, s, 1, Command{Op: OpPutInputs, Inputs: []Input{in("a"), in("b")}})
 	apply(t, s, 2, Command{Op: OpSetNode, Node: &Node{ID: "n1", State: NodeDraining}})
 	apply(t, s, 3, Command{Op: OpAssign, Assign: &Assign{Generation: 1, Moves: []Move{{Input: "a", Node: "n1"}}}})
+	apply(t, s, 4, Command{Op: OpSetCosts, Costs: Costs{"a": 0.25}})
 	snap, err := s.Snapshot()
 	if err != nil {
 		t.Fatal(err)
@@ -173,10 +174,10 @@ func TestSnapshotRestore(t *testing.T) {
 	}
 	var a, b []byte
 	s.Read(func(st *State) {
-		a, _ = json.Marshal([]any{st.SortedInputs(), st.Nodes, st.Assignments, st.Generation, st.Index})
+		a, _ = json.Marshal([]any{st.SortedInputs(), st.Nodes, st.Assignments, st.Costs, st.Generation, st.Index})
 	})
 	r.Read(func(st *State) {
-		b, _ = json.Marshal([]any{st.SortedInputs(), st.Nodes, st.Assignments, st.Generation, st.Index})
+		b, _ = json.Marshal([]any{st.SortedInputs(), st.Nodes, st.Assignments, st.Costs, st.Generation, st.Index})
 	})
 	if !bytes.Equal(a, b) {
 		t.Fatalf("restored state differs:\n%s\n%s", a, b)

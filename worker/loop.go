@@ -216,8 +216,10 @@ func (w *Worker) gather(e *entry, in telegraf.Input, svc telegraf.ServiceInput, 
 		}
 		e.gathers.Add(1)
 		e.lastGather.Store(start.UnixNano())
+		took := time.Since(start)
+		e.cost.observe(took)
 		w.m.gathers.Inc()
-		w.m.duration.Observe(time.Since(start).Seconds())
+		w.m.duration.Observe(took.Seconds())
 		acc.flush()
 	}()
 	if err := in.Gather(acc); err != nil {

@@ -107,6 +107,10 @@ type Status struct {
 	Skipped   uint64
 	Panics    uint64
 	LastError string
+	// LastDuration is the wall time of the last gather; Cost the smoothed wall time of a gather (costMeter),
+	// what placement balances once divided by the interval.
+	LastDuration time.Duration
+	Cost         time.Duration
 	Window
 }
 
@@ -375,6 +379,7 @@ type entry struct {
 	gathers, errors, overruns, skipped, panics atomic.Uint64
 	lastGather                                 atomic.Int64 // Unix ns of the last Gather start
 	lastErr                                    atomic.Pointer[string]
+	cost                                       costMeter
 }
 
 func (e *entry) window() Window {
@@ -486,6 +491,9 @@ func (e *entry) status() Status {
 		Skipped:  e.skipped.Load(),
 		Panics:   e.panics.Load(),
 		Window:   win,
+
+		LastDuration: e.cost.lastDuration(),
+		Cost:         e.cost.smoothed(),
 	}
 	if ns := e.lastGather.Load(); ns != 0 {
 		s.LastGather = time.Unix(0, ns)
