@@ -31,10 +31,23 @@ type tb interface {
 	Fatalf(format string, args ...any)
 }
 
-// checkPlan verifies the invariants every Plan must satisfy, whatever the
-// arguments: completeness, eligibility, balance, and Moves being exactly the
-// sorted diff between prev (restricted to inputs) and the new Assignment.
+// checkPlan verifies the invariants every Plan of Place must satisfy, whatever the arguments: checkShape's, and
+// count balance.
 func checkPlan(t tb, inputs []Input, nodes []Node, prev Assignment, plan Plan) {
+	t.Helper()
+	checkShape(t, inputs, nodes, prev, plan)
+	n := len(plan.Assignment)
+	counts := Counts(plan.Assignment, nodes)
+	for id, f := range FairShare(n, nodes) {
+		if c := counts[id]; float64(c) < math.Floor(f) || float64(c) > math.Ceil(f) {
+			t.Fatalf("node %q has %d inputs, fair share %.3f", id, c, f)
+		}
+	}
+}
+
+// checkShape verifies completeness, eligibility, and Moves being exactly the sorted diff between prev
+// (restricted to inputs) and the new Assignment.
+func checkShape(t tb, inputs []Input, nodes []Node, prev Assignment, plan Plan) {
 	t.Helper()
 	want := map[string]bool{}
 	for _, in := range inputs {
@@ -62,13 +75,6 @@ func checkPlan(t tb, inputs []Input, nodes []Node, prev Assignment, plan Plan) {
 	}
 	if len(eligible) == 0 && len(plan.Assignment) != 0 {
 		t.Fatalf("assigned %d inputs with no nodes", len(plan.Assignment))
-	}
-
-	counts := Counts(plan.Assignment, nodes)
-	for id, f := range FairShare(len(want), nodes) {
-		if c := counts[id]; float64(c) < math.Floor(f) || float64(c) > math.Ceil(f) {
-			t.Fatalf("node %q has %d inputs, fair share %.3f", id, c, f)
-		}
 	}
 
 	var moves []Move
