@@ -27,21 +27,25 @@ func parseApplyParams(r *http.Request) (applyParams, error) {
 	if !store.ValidID(p.Source) {
 		return p, &store.FieldError{Field: "source", Reason: fmt.Sprintf("%q must be 1 to %d characters of A-Z a-z 0-9 . _ -", p.Source, store.MaxIDLength)}
 	}
-	for _, b := range []struct {
-		name string
-		dst  *bool
-	}{{"prune", &p.Prune}, {"dry_run", &p.DryRun}} {
-		v := q.Get(b.name)
-		if v == "" {
-			continue
-		}
-		on, err := strconv.ParseBool(v)
-		if err != nil {
-			return p, &store.FieldError{Field: b.name, Reason: fmt.Sprintf("%q is not true or false", v)}
-		}
-		*b.dst = on
+	var err error
+	if p.Prune, err = boolParam(r, "prune"); err != nil {
+		return p, err
 	}
-	return p, nil
+	p.DryRun, err = boolParam(r, "dry_run")
+	return p, err
+}
+
+// boolParam reads a true/false query parameter; absent is false.
+func boolParam(r *http.Request, name string) (bool, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return false, nil
+	}
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, &store.FieldError{Field: name, Reason: fmt.Sprintf("%q is not true or false", v)}
+	}
+	return on, nil
 }
 
 // split turns an input listing several targets into one input per target (Options.Split), or leaves it alone.

@@ -29,6 +29,7 @@ func (s *Server) assignments(w http.ResponseWriter, r *http.Request) {
 	s.node.Store().Read(func(st *store.State) {
 		v.Generation = st.Generation
 		v.Nodes, v.Unassigned = st.ByNode()
+		v.Load = st.Loads()
 	})
 	if v.Unassigned == nil {
 		v.Unassigned = []string{}

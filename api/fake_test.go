@@ -94,3 +94,11 @@ func (f *fakeCluster) Admit(plugin string, config json.RawMessage) (bool, error)
 	}
 	return err == nil, err
 }
+
+// Rebalance plans nothing: the fake has no placement. Tests of rebalancing run a testcluster.
+func (f *fakeCluster) Rebalance(dryRun bool) (wire.Rebalance, error) {
+	if !f.IsLeader() {
+		return wire.Rebalance{}, store.ErrNotLeader
+	}
+	return wire.Rebalance{DryRun: dryRun, Moves: []wire.Move{}}, nil
+}

@@ -106,7 +106,9 @@ func (s *Server) listInputs(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("X-Next-Token", in.ID) // the first input of the next page
 				break
 			}
-			out.Inputs = append(out.Inputs, s.view(in, a))
+			v := s.view(in, a)
+			v.Cost = st.Costs[in.ID]
+			out.Inputs = append(out.Inputs, v)
 		}
 	})
 	writeJSON(w, http.StatusOK, out)
@@ -120,6 +122,7 @@ func (s *Server) getInput(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.view(in, a)
+	s.node.Store().Read(func(st *store.State) { v.Cost = st.Costs[id] })
 	v.Status = s.ownerStatus(r, id, a.Node)
 	writeJSON(w, http.StatusOK, v)
 }

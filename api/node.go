@@ -24,6 +24,8 @@ type Cluster interface {
 	VerifyLeader() error
 	// Barrier returns once this node, the leader, has applied every entry committed before the call.
 	Barrier() error
+	// Rebalance evens out measured load now (leader only, else store.ErrNotLeader); with dryRun it only plans.
+	Rebalance(dryRun bool) (wire.Rebalance, error)
 	// Apply writes a command through raft and returns once this node applied it (leader only, else
 	// store.ErrNotLeader).
 	Apply(cmd *store.Command) (*store.Result, error)

@@ -105,6 +105,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/nodes/{id}/drain", s.writes(s.drain(true)))
 	mux.HandleFunc("DELETE /v1/nodes/{id}/drain", s.writes(s.drain(false)))
 	mux.HandleFunc("POST /v1/nodes/{id}/leave", s.writes(s.leave))
+	mux.HandleFunc("POST /v1/rebalance", s.writes(s.rebalance))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no route for "+r.Method+" "+r.URL.Path)
 	})

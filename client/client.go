@@ -113,6 +113,7 @@ type (
 	LocalInput  = wire.LocalInput
 	Local       = wire.Local
 	NodeState   = wire.NodeState
+	Rebalance   = wire.Rebalance
 )
 
 // Status returns the answering node's view of the cluster.
@@ -241,6 +242,11 @@ func (c *Client) ApplyTOML(ctx context.Context, doc []byte, opts ...ApplyOptions
 // Assignments returns which node runs which inputs.
 func (c *Client) Assignments(ctx context.Context) (*Assignments, error) {
 	return callFor[Assignments](ctx, c, http.MethodGet, "/v1/assignments", nil)
+}
+
+// Rebalance asks the leader to even out measured load now; with dryRun it answers the moves without making them.
+func (c *Client) Rebalance(ctx context.Context, dryRun bool) (*Rebalance, error) {
+	return callFor[Rebalance](ctx, c, http.MethodPost, "/v1/rebalance?dry_run="+strconv.FormatBool(dryRun), nil)
 }
 
 // Local returns the inputs running on the answering node.

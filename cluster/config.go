@@ -75,6 +75,12 @@ type Timing struct {
 	RaftLeaderLease   time.Duration // default 500ms (at most RaftHeartbeat)
 	RaftCommit        time.Duration // default 20ms
 	PlacementDebounce time.Duration // default 50ms: bursts of changes within it make one placement
+	// CostReport is how often each node sends the leader the measured costs of its inputs, and how often the
+	// leader records those that changed in the store; default 15s.
+	CostReport time.Duration
+	// Rebalance is the least time between two generations that move inputs to even out measured load;
+	// default 30s.
+	Rebalance time.Duration
 }
 
 func (c *Config) setDefaults() error {
@@ -130,6 +136,8 @@ func (c *Config) setDefaults() error {
 	def(&t.RaftLeaderLease, 500*time.Millisecond)
 	def(&t.RaftCommit, 20*time.Millisecond)
 	def(&t.PlacementDebounce, 50*time.Millisecond)
+	def(&t.CostReport, 15*time.Second)
+	def(&t.Rebalance, 30*time.Second)
 	if t.SuspicionMult == 0 {
 		t.SuspicionMult = 2
 	}

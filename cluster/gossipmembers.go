@@ -96,10 +96,11 @@ func (t *members) list() []Member {
 	return out
 }
 
-// delegate implements memberlist.Delegate to publish this node's metadata.
+// delegate implements memberlist.Delegate to publish this node's metadata and receive messages sent to it.
 type delegate struct {
-	mu   sync.Mutex
-	meta []byte
+	mu    sync.Mutex
+	meta  []byte
+	onMsg func([]byte) // set before memberlist starts
 }
 
 func (d *delegate) set(b []byte) {
@@ -117,7 +118,13 @@ func (d *delegate) NodeMeta(limit int) []byte {
 	return d.meta
 }
 
-func (d *delegate) NotifyMsg([]byte)                           {}
+// NotifyMsg passes a message to onMsg; memberlist may reuse b after it returns.
+func (d *delegate) NotifyMsg(b []byte) {
+	if d.onMsg != nil {
+		d.onMsg(b)
+	}
+}
+
 func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte { return nil }
 func (d *delegate) LocalState(join bool) []byte                { return nil }
 func (d *delegate) MergeRemoteState(buf []byte, join bool)     {}

@@ -84,6 +84,12 @@ func (n *Node) leaderLoop(ctx context.Context) {
 			place.Reset(d)
 		}
 	}
+	// Costs reported since the last tick go into the store; load is re-evened (within the move budget) at most
+	// once per Timing.Rebalance, also when nothing else changes.
+	writeCosts := time.NewTicker(n.cfg.Timing.CostReport)
+	defer writeCosts.Stop()
+	rebalance := time.NewTicker(n.cfg.Timing.Rebalance)
+	defer rebalance.Stop()
 	reconcileMembership()
 	for {
 		changed := n.store.Watch()
@@ -98,6 +104,10 @@ func (n *Node) leaderLoop(ctx context.Context) {
 		case <-reconcile.C:
 			reconcileMembership()
 			schedule(0)
+		case <-writeCosts.C:
+			n.writeCosts()
+		case <-rebalance.C:
+			schedule(0)
 		case <-place.C:
 			placePending = false
 			if retry := n.place(); retry > 0 {
@@ -109,6 +119,9 @@ func (n *Node) leaderLoop(ctx context.Context) {
 
 func (n *Node) establishLeadership() {
 	n.leaderSince = time.Now()
+	n.placeMu.Lock()
+	n.lastEligible = nil // from an earlier term: nodes that came meanwhile are not "joined" to this leader
+	n.placeMu.Unlock()
 	n.log.Info().Msg("leadership established")
 	n.metrics.setLeader(true)
 }

@@ -31,13 +31,19 @@ type Node struct {
 	stream *streamLayer
 	bolt   *raftboltdb.BoltStore
 
-	ml          *memberlist.Memberlist
-	members     *members
-	delegate    *delegate
-	gossipAddr  string
-	metaMu      sync.Mutex
-	meta        Meta
-	metaChanged chan struct{} // capacity 1: metaLoop pushes the latest metadata
+	ml       *memberlist.Memberlist
+	members  *members
+	delegate *delegate
+	costs    costBook // the last cost report of every node, as the leader heard them
+	// placeMu serialises placements (the leader loop's and an operator's rebalance); lastRebalance, under it, is
+	// when a generation last moved inputs to even out load.
+	placeMu       sync.Mutex
+	lastRebalance time.Time
+	lastEligible  map[string]bool // the nodes the last placement placed on; nil until this leader placed
+	gossipAddr    string
+	metaMu        sync.Mutex
+	meta          Meta
+	metaChanged   chan struct{} // capacity 1: metaLoop pushes the latest metadata
 
 	worker   *worker.Worker
 	needs    needsCache // what stored inputs need of a node's policy (leader placement)
@@ -84,6 +90,7 @@ func New(cfg Config) (*Node, error) {
 		cancel:       cancel,
 		done:         make(chan struct{}),
 	}
+	n.delegate.onMsg = n.receiveMsg
 	n.fenced.Store(true) // nothing runs until the leader has been heard and the store has caught up
 	n.lastTick.Store(time.Now().UnixNano())
 	n.meta = Meta{Boot: time.Now().UnixNano(), NotReady: true, Bootstrap: cfg.BootstrapExpect > 0}
@@ -122,6 +129,7 @@ func New(cfg Config) (*Node, error) {
 	n.goLoop(n.fenceLoop)
 	n.goLoop(n.runLocal)
 	n.goLoop(n.watchHalt)
+	n.goLoop(n.reportCosts)
 	n.log.Info().Str("gossip", n.gossipAddr).Str("raft", n.meta.Raft).Str("api", n.meta.API).Msg("node started")
 	return n, nil
 }

@@ -20,14 +20,55 @@ const (
 // place computes a new assignment from the store and gossip, and writes the moves, only the moves, through
 // raft as one generation (leader only). It returns how soon to try again, or 0.
 func (n *Node) place() time.Duration {
-	now := time.Now()
+	n.placeMu.Lock()
+	defer n.placeMu.Unlock()
+	p := n.computePlacement(time.Now(), false)
+	if len(p.moves) > 0 {
+		if retry := n.writePlacement(p); retry > 0 {
+			return retry
+		}
+	}
+	n.lastEligible = p.eligible
+	return p.recheck
+}
+
+// placement is one computed placement: the moves to write and what the leader counts and reports about them.
+type placement struct {
+	gen        uint64 // the generation it was computed from; it writes gen+1
+	moves      []store.Move
+	byReason   map[string]int  // metric reason -> moves
+	failedFrom map[string]bool // owners whose inputs moved because they failed
+	// before and after are the measured load of each eligible node, when costs are known (Balance).
+	before, after map[string]float64
+	rebalanced    int // moves that even out load, inputs whose owner stays alive and eligible
+	nodes         int
+	eligible      map[string]bool // the nodes it placed on
+	recheck       time.Duration
+}
+
+// rebalanceShare is the move budget: one generation moves at most this share of inputs to even out load.
+const rebalanceShare = 0.05
+
+// computePlacement plans the next generation. Once costs are measured it balances them (sharding.Balance);
+// until then it balances counts (sharding.Place). Moves that only even out load happen at most once per
+// Timing.Rebalance, within the move budget, unless force (an operator's rebalance) says now. Call with placeMu.
+func (n *Node) computePlacement(now time.Time, force bool) placement {
 	nodes, policies, recheck := n.eligibleNodes(now)
 	var (
 		inputs  []*store.Input
 		prev    = sharding.Assignment{}
 		refused = map[string]string{} // input -> the reason recorded for it being unassigned
-		gen     uint64
+		weights map[string]float64    // input -> cost, once costs are measured
 	)
+	p := placement{byReason: map[string]int{}, failedFrom: map[string]bool{}, nodes: len(nodes), recheck: recheck,
+		eligible: map[string]bool{}}
+	joined := map[string]bool{} // nodes eligible now and not at the last placement: they take their share at once
+	for _, nd := range nodes {
+		p.eligible[nd.ID] = true
+		if n.lastEligible != nil && !n.lastEligible[nd.ID] {
+			joined[nd.ID] = true
+		}
+	}
 	n.store.Read(func(st *store.State) {
 		inputs = make([]*store.Input, 0, len(st.Inputs))
 		for _, in := range st.Inputs {
@@ -40,65 +81,135 @@ func (n *Node) place() time.Duration {
 				refused[id] = a.Reason
 			}
 		}
-		gen = st.Generation
+		if cost, ok := st.CostModel(); ok {
+			weights = make(map[string]float64, len(st.Inputs))
+			for id, in := range st.Inputs {
+				weights[id] = cost(in)
+			}
+		}
+		p.gen = st.Generation
 		n.needs.prune(func(id string) bool { _, ok := st.Inputs[id]; return ok })
 	})
+	mayRebalance := force || now.Sub(n.lastRebalance) >= n.cfg.Timing.Rebalance
 	var planned []sharding.Move
 	reasons := map[string]string{}
+	evened := map[string]bool{} // inputs moved to even out load
 	for _, g := range n.groupByPolicy(inputs, nodes, policies) {
-		if g.reason == "" {
-			planned = append(planned, sharding.Place(g.inputs, g.nodes, prev).Moves...)
-			continue
-		}
-		for _, in := range g.inputs {
-			if prev[in.ID] != "" || refused[in.ID] != g.reason {
-				planned = append(planned, sharding.Move{Input: in.ID, From: prev[in.ID]})
-				reasons[in.ID] = g.reason
+		switch {
+		case g.reason != "":
+			for _, in := range g.inputs {
+				if prev[in.ID] != "" || refused[in.ID] != g.reason {
+					planned = append(planned, sharding.Move{Input: in.ID, From: prev[in.ID]})
+					reasons[in.ID] = g.reason
+				}
 			}
+		case weights == nil:
+			planned = append(planned, sharding.Place(g.inputs, g.nodes, prev).Moves...)
+		default:
+			for i := range g.inputs {
+				g.inputs[i].Weight = weights[g.inputs[i].ID]
+			}
+			opt := sharding.BalanceOptions{Force: force}
+			switch {
+			case len(joined) > 0: // a node joined: its share moves now, not in budgeted waves 30 s apart
+				opt.MaxMoves = len(g.inputs)
+			case mayRebalance:
+				opt.MaxMoves = max(1, int(rebalanceShare*float64(len(g.inputs))))
+			}
+			bp := sharding.Balance(g.inputs, g.nodes, prev, opt)
+			p.before, p.after = addLoads(p.before, bp.Before), addLoads(p.after, bp.After)
+			eligible := map[string]bool{}
+			for _, nd := range g.nodes {
+				eligible[nd.ID] = true
+			}
+			for _, m := range bp.Moves {
+				if eligible[m.From] {
+					evened[m.Input] = true
+				}
+			}
+			p.rebalanced += bp.Rebalanced
+			planned = append(planned, bp.Moves...)
 		}
 	}
 	if len(planned) == 0 {
-		return recheck
+		return p
 	}
-	moves := make([]store.Move, len(planned))
-	byReason := map[string]int{}
-	failedFrom := map[string]bool{}
+	p.moves = make([]store.Move, len(planned))
 	registry := n.registry()
+	nplanned := 0
 	for i, m := range planned {
 		reason := n.moveReason(m)
-		byReason[reason]++
+		p.byReason[reason]++
 		why := reasons[m.Input]
-		if why == "" {
+		switch {
+		case why != "":
+		case evened[m.Input] && joined[m.To]:
+			why = causeJoin
+		case evened[m.Input]:
+			why = causeRebalance
+		default:
 			why = n.moveCause(m, reason, registry)
 		}
-		moves[i] = store.Move{Input: m.Input, Node: m.To, Reason: why}
+		p.moves[i] = store.Move{Input: m.Input, Node: m.To, Reason: why}
 		switch reason {
 		case reasonPlanned:
-			moves[i].Since = now.Add(n.cfg.HandoffDelay)
+			nplanned++
 		case reasonFailed:
-			failedFrom[m.From] = true
+			p.failedFrom[m.From] = true
 		}
 	}
-	cmd := &store.Command{Op: store.OpAssign, Assign: &store.Assign{Generation: gen + 1, Moves: moves}}
+	at := now.Add(n.handoffDelay(nplanned))
+	for i, m := range planned {
+		if n.moveReason(m) == reasonPlanned {
+			p.moves[i].Since = at
+		}
+	}
+	return p
+}
+
+// handoffDelay is how far ahead a planned move is stamped: HandoffDelay, plus a second per plannedStartRate
+// inputs moved at once, so that the new owners can build and start thousands of inputs before the stamped
+// time instead of missing their first slots while the old owners already stopped.
+func (n *Node) handoffDelay(planned int) time.Duration {
+	const plannedStartRate = 2000 // inputs per second a node builds and starts, with room to spare
+	return n.cfg.HandoffDelay + time.Duration(planned)*time.Second/plannedStartRate
+}
+
+func addLoads(sum, add map[string]float64) map[string]float64 {
+	if sum == nil {
+		sum = map[string]float64{}
+	}
+	for id, v := range add {
+		sum[id] += v
+	}
+	return sum
+}
+
+// writePlacement writes p as generation p.gen+1 and accounts for it. It returns how soon to try again, or 0.
+func (n *Node) writePlacement(p placement) time.Duration {
+	cmd := &store.Command{Op: store.OpAssign, Assign: &store.Assign{Generation: p.gen + 1, Moves: p.moves}}
 	if _, err := n.Apply(cmd); err != nil {
 		if errors.Is(err, store.ErrStaleGeneration) {
 			return n.cfg.Timing.PlacementDebounce
 		}
-		n.log.Warn().Err(err).Int("moves", len(moves)).Msg("placement not written")
+		n.log.Warn().Err(err).Int("moves", len(p.moves)).Msg("placement not written")
 		return time.Second
 	}
 	committed := time.Now()
-	for reason, c := range byReason {
+	if p.rebalanced > 0 {
+		n.lastRebalance = committed
+	}
+	for reason, c := range p.byReason {
 		n.metrics.moves.WithLabelValues(reason).Add(float64(c))
 	}
-	for from := range failedFrom {
+	for from := range p.failedFrom {
 		if m, ok := n.members.get(from); ok && m.Status != StatusAlive {
 			n.metrics.failover.Observe(committed.Sub(m.Since).Seconds())
 		}
 	}
-	n.log.Info().Uint64("generation", gen+1).Int("moves", len(moves)).Interface("reasons", byReason).
-		Int("nodes", len(nodes)).Msg("placement written")
-	return recheck
+	n.log.Info().Uint64("generation", p.gen+1).Int("moves", len(p.moves)).Interface("reasons", p.byReason).
+		Int("rebalanced", p.rebalanced).Int("nodes", p.nodes).Msg("placement written")
+	return 0
 }
 
 func (n *Node) moveReason(m sharding.Move) string {
@@ -125,11 +236,12 @@ func capacityWeight(c float64) float64 {
 // Causes a move records in the store (Move.Reason, then Assignment.Reason), for operators asking why an input
 // runs where it does. They refine the metric reasons: a planned move is a drain, a leave or a join.
 const (
-	causeNew        = "new"   // it had no owner
-	causeCrash      = "crash" // its owner died or is gone
-	causeDrain      = "drain" // its owner is being drained
-	causeLeave      = "leave" // its owner is stopping or was told to leave
-	causeJoin       = "join"  // a node joined (or came back, or was undrained) and takes its share
+	causeNew        = "new"       // it had no owner
+	causeCrash      = "crash"     // its owner died or is gone
+	causeDrain      = "drain"     // its owner is being drained
+	causeLeave      = "leave"     // its owner is stopping or was told to leave
+	causeJoin       = "join"      // a node joined (or came back, or was undrained) and takes its share
+	causeRebalance  = "rebalance" // measured load was uneven: it moved to a less loaded node
 	causeNoEligible = "no eligible node"
 )
 

@@ -258,3 +258,17 @@ func (b *balancer) byWeight(x, y int32) int {
 	}
 	return cmp.Compare(x, y)
 }
+
+// MaxOverMean is the largest load over the mean load of the nodes in load: 1 is perfect balance. An empty or
+// all-zero load is 1.
+func MaxOverMean(load map[string]float64) float64 {
+	total, worst := 0.0, 0.0
+	for _, v := range load {
+		total += v
+		worst = max(worst, v)
+	}
+	if total == 0 {
+		return 1
+	}
+	return worst / (total / float64(len(load)))
+}

@@ -32,9 +32,9 @@ type Options struct {
 	Voters          int // default 3
 	FenceTimeout    time.Duration
 	HandoffDelay    time.Duration
-	DeadVoterGrace  time.Duration // default 2s, so tests see a replacement quickly
-	DeadNodeReap    time.Duration // default cluster's (15m)
-	Timing          cluster.Timing
+	DeadVoterGrace  time.Duration  // default 2s, so tests see a replacement quickly
+	DeadNodeReap    time.Duration  // default cluster's (15m)
+	Timing          cluster.Timing // CostReport defaults to an hour here: placement stays by count unless set
 	// Log shows node logs in the test output when GATHERD_TEST_LOG is set, or always when true.
 	Log bool
 	// Plugins, when set, registers more input plugins on every node (the recorder is always there).
@@ -101,6 +101,11 @@ func New(t testing.TB, opts Options) *Cluster {
 	}
 	if opts.DeadVoterGrace == 0 {
 		opts.DeadVoterGrace = 2 * time.Second
+	}
+	if opts.Timing.CostReport == 0 {
+		// Tests of placement by count (exact shares, "join moves n/(N+1)") must not see it turn into placement by
+		// measured cost halfway through; a test of cost placement sets its own interval.
+		opts.Timing.CostReport = time.Hour
 	}
 	c := &Cluster{t: t, opts: opts, Recorder: NewRecorder(), Metrics: NewMetricSink(), Faults: faultnet.NewRules(), base: t.TempDir(), log: zerolog.Nop()}
 	if opts.Log || os.Getenv("GATHERD_TEST_LOG") != "" {

@@ -17,7 +17,7 @@ const RecordPlugin = "record"
 
 // Audit is the security audit of every plugin a testcluster node carries: Telegraf's and the recorder, whose
 // only option names the key it records under.
-var Audit = policy.Telegraf.With(policy.Table{RecordPlugin: {Options: map[string]policy.Class{"key": policy.Safe}}})
+var Audit = policy.Telegraf.With(policy.Table{RecordPlugin: {Options: map[string]policy.Class{"key": policy.Safe, "delay": policy.Safe}}})
 
 // Hit is one gather the recorder saw.
 type Hit struct {
@@ -54,7 +54,8 @@ func (r *Recorder) Register(reg *inputs.Registry, node string) {
 	reg.Add(RecordPlugin, func(s inputs.Spec) (telegraf.Input, error) {
 		cfg := s.Config
 		var c struct {
-			Key string `json:"key"`
+			Key   string `json:"key"`
+			Delay string `json:"delay"` // how long a gather takes: what it costs
 		}
 		if len(cfg) > 0 {
 			if err := json.Unmarshal(cfg, &c); err != nil {
@@ -64,13 +65,22 @@ func (r *Recorder) Register(reg *inputs.Registry, node string) {
 		if c.Key == "" {
 			return nil, fmt.Errorf("record: key is required")
 		}
-		return &recordInput{r: r, key: c.Key, node: node}, nil
+		var delay time.Duration
+		if c.Delay != "" {
+			d, err := time.ParseDuration(c.Delay)
+			if err != nil || d < 0 {
+				return nil, fmt.Errorf("record: delay %q is not a duration", c.Delay)
+			}
+			delay = d
+		}
+		return &recordInput{r: r, key: c.Key, node: node, delay: delay}, nil
 	})
 }
 
 type recordInput struct {
 	r         *Recorder
 	key, node string
+	delay     time.Duration
 }
 
 func (p *recordInput) SampleConfig() string { return `key = "input-id"` }
@@ -80,6 +90,7 @@ func (p *recordInput) Gather(acc telegraf.Accumulator) error {
 	p.r.mu.Lock()
 	p.r.hits[p.key] = append(p.r.hits[p.key], Hit{Node: p.node, At: now})
 	p.r.mu.Unlock()
+	time.Sleep(p.delay) // after the hit: the slot is recorded at its time, the cost is the gather's
 	acc.AddFields("record", map[string]any{"value": 1}, map[string]string{"key": p.key})
 	return nil
 }

@@ -81,9 +81,12 @@ type Input struct {
 	Node       string          `json:"node"`             // empty while unassigned
 	Generation uint64          `json:"generation"`       // of the assignment that placed it
 	Since      time.Time       `json:"since,omitzero"`
-	// Reason says why the input has this owner: "new", "crash", "drain", "leave" or "join" (a node joined or
-	// came back and took its share); with no owner, why no node runs it.
+	// Reason says why the input has this owner: "new", "crash", "drain", "leave", "join" (a node joined or
+	// came back and took its share) or "rebalance" (measured load was uneven); with no owner, why no node runs it.
 	Reason string `json:"reason,omitempty"`
+	// Cost is the measured wall time of one gather in seconds, smoothed, as the leader last recorded it (it
+	// records changes of more than 25%); absent until measured. Placement weighs the input by Cost / interval.
+	Cost float64 `json:"cost,omitempty"`
 	// Status is the owner's view of the input (GET /v1/inputs/{id} only; absent when the owner cannot tell).
 	Status *LocalInput `json:"status,omitempty"`
 }
@@ -109,7 +112,10 @@ type ApplyResult struct {
 type Assignments struct {
 	Generation uint64              `json:"generation"`
 	Nodes      map[string][]string `json:"nodes"` // node ID to sorted input IDs; nodes without inputs are absent
-	Unassigned []string            `json:"unassigned"`
+	// Load is each node's measured load: the sum over its inputs of gather seconds per second (smoothed gather
+	// time / interval; unmeasured inputs count as their plugin's average). Absent until costs are measured.
+	Load       map[string]float64 `json:"load,omitempty"`
+	Unassigned []string           `json:"unassigned"`
 }
 
 // LocalInput is one input on the answering node, as its worker sees it.
@@ -151,4 +157,23 @@ type NodeState struct {
 // PluginList is GET /v1/plugins.
 type PluginList struct {
 	Plugins []string `json:"plugins"`
+}
+
+// Move is one input changing owner in a rebalance plan.
+type Move struct {
+	Input  string    `json:"input"`
+	From   string    `json:"from"`           // empty when it had no owner
+	To     string    `json:"to"`             // empty when no node may run it
+	Reason string    `json:"reason"`         // rebalance, new, crash, drain, leave, join
+	Since  time.Time `json:"since,omitzero"` // a planned move: the new owner gathers from this time on
+}
+
+// Rebalance is what POST /v1/rebalance did, or with dry_run would do: the moves, and each node's measured load
+// (gather seconds per second: the average number of gathers it keeps in flight) before and after.
+type Rebalance struct {
+	DryRun     bool               `json:"dry_run,omitempty"`
+	Generation uint64             `json:"generation"` // written, or (dry run) planned from
+	Moves      []Move             `json:"moves"`
+	Before     map[string]float64 `json:"load_before,omitempty"` // absent until costs are measured
+	After      map[string]float64 `json:"load_after,omitempty"`
 }

@@ -36,6 +36,7 @@ func addClientCommands(root *cobra.Command) {
 		newAssignmentsCmd(),
 		newLocalCmd(),
 		newDrainCmd(),
+		newRebalanceCmd(),
 		newLeaveCmd(),
 		newPluginsCmd(),
 		newHealthCmd(),
@@ -436,6 +437,21 @@ func newDrainCmd() *cobra.Command {
 			return show(cmd, o, st, err, renderNodeState)
 		})
 	cmd.Flags().BoolVar(&undo, "undo", false, "end the drain: let the node take inputs again")
+	return cmd
+}
+
+func newRebalanceCmd() *cobra.Command {
+	var dryRun bool
+	cmd := clientCmd("rebalance", "Even out the nodes' measured load now, within the move budget (--dry-run only shows the moves)", cobra.NoArgs,
+		func(cmd *cobra.Command, args []string, o *clientOpts) error {
+			c, err := o.setup()
+			if err != nil {
+				return err
+			}
+			r, err := c.Rebalance(cmd.Context(), dryRun)
+			return show(cmd, o, r, err, renderRebalance)
+		})
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the moves and the load before and after; move nothing")
 	return cmd
 }
 

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/gatherd/gatherd/client"
+	"github.com/gatherd/gatherd/sharding"
 )
 
 // newTable returns a tabwriter for tab-separated rows; call Flush when done.
@@ -130,12 +132,50 @@ func renderAssignments(w io.Writer, a *client.Assignments) error {
 	}
 	slices.Sort(nodes)
 	tw := newTable(w)
-	fmt.Fprintln(tw, "NODE\tCOUNT\tINPUTS")
-	for _, n := range nodes {
-		fmt.Fprintf(tw, "%s\t%d\t%s\n", n, len(a.Nodes[n]), joinOrDash(a.Nodes[n]))
+	if a.Load == nil { // costs not measured yet
+		fmt.Fprintln(tw, "NODE\tCOUNT\tINPUTS")
+		for _, n := range nodes {
+			fmt.Fprintf(tw, "%s\t%d\t%s\n", n, len(a.Nodes[n]), joinOrDash(a.Nodes[n]))
+		}
+	} else {
+		fmt.Fprintln(tw, "NODE\tCOUNT\tLOAD\tINPUTS")
+		for _, n := range nodes {
+			fmt.Fprintf(tw, "%s\t%d\t%.3f\t%s\n", n, len(a.Nodes[n]), a.Load[n], joinOrDash(a.Nodes[n]))
+		}
 	}
 	if len(a.Unassigned) > 0 {
 		fmt.Fprintf(tw, "(unassigned)\t%d\t%s\n", len(a.Unassigned), joinOrDash(a.Unassigned))
+	}
+	return tw.Flush()
+}
+
+// renderRebalance prints each node's load before and after, then the moves.
+func renderRebalance(w io.Writer, r *client.Rebalance) error {
+	if r.Before == nil {
+		_, err := fmt.Fprintln(w, "no measured costs yet: inputs are balanced by count, nothing to rebalance")
+		return err
+	}
+	nodes := slices.Sorted(maps.Keys(r.After))
+	tw := newTable(w)
+	fmt.Fprintln(tw, "NODE\tLOAD-BEFORE\tLOAD-AFTER")
+	for _, n := range nodes {
+		fmt.Fprintf(tw, "%s\t%.3f\t%.3f\n", n, r.Before[n], r.After[n])
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	verb := "moved"
+	if r.DryRun {
+		verb = "would move"
+	}
+	fmt.Fprintf(w, "\n%s %d inputs (max/mean load %.3f -> %.3f)\n", verb, len(r.Moves), sharding.MaxOverMean(r.Before), sharding.MaxOverMean(r.After))
+	if len(r.Moves) == 0 {
+		return nil
+	}
+	tw = newTable(w)
+	fmt.Fprintln(tw, "INPUT\tFROM\tTO\tREASON")
+	for _, m := range r.Moves {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Input, dash(m.From), dash(m.To), m.Reason)
 	}
 	return tw.Flush()
 }
