@@ -40,6 +40,13 @@ bench-fleet: # each run in a process of its own: one 30k cluster's garbage skews
 bench-failover:
 	$(GO) test -run '^$$' -bench BenchmarkMassFailover -benchtime 1x -timeout 30m ./agent/ | grep -E 'Benchmark|false marks'
 
+# The same fleet, the busiest follower drained (10,000 planned moves at once) and undrained: moved inputs,
+# how far ahead the moves were stamped, slots missed and doubled at the target, CPU and peak RSS. About 4
+# minutes. FAILOVER_INPUTS / FAILOVER_NODES size both fleet benchmarks (e.g. 100000 on 5).
+.PHONY: bench-planned
+bench-planned:
+	$(GO) test -run '^$$' -bench BenchmarkMassPlannedMove -benchtime 1x -timeout 30m ./agent/ | grep -E 'Benchmark'
+
 # Each fuzz target for FUZZTIME; `make test` already runs their seed corpora.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzInputSpec$$' -fuzztime $(FUZZTIME) ./api/
