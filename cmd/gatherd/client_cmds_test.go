@@ -428,3 +428,27 @@ func TestTokenFile(t *testing.T) {
 		t.Errorf("%d requests, want 4: a bad token file must stop the command", n)
 	}
 }
+
+func TestRebalanceCommand(t *testing.T) {
+	api := newFakeAPI(t, map[string]answer{
+		"POST /v1/rebalance": {200, `{"dry_run":true,"generation":7,"moves":[{"input":"snmp.sw1","from":"n1","to":"n3","reason":"rebalance"}],
+			"load_before":{"n1":3,"n2":1.5,"n3":0.5},"load_after":{"n1":2,"n2":1.5,"n3":1.5}}`},
+	})
+	out, _, err := run(t, "", "rebalance", "--dry-run", "--addr", api.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "NODE  LOAD-BEFORE  LOAD-AFTER\n" +
+		"n1    3.000        2.000\n" +
+		"n2    1.500        1.500\n" +
+		"n3    0.500        1.500\n" +
+		"\nwould move 1 inputs (max/mean load 1.800 -> 1.200)\n" +
+		"INPUT     FROM  TO  REASON\n" +
+		"snmp.sw1  n1    n3  rebalance\n"
+	if out != want {
+		t.Errorf("output\n%s\nwant\n%s", out, want)
+	}
+	if r := api.requests(); len(r) != 1 || r[0].Query != "dry_run=true" {
+		t.Errorf("requests %+v: want one POST /v1/rebalance?dry_run=true", r)
+	}
+}
