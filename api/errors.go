@@ -34,6 +34,9 @@ func writeErr(w http.ResponseWriter, err error) {
 		// Refused before the write entered a raft log: a forwarding node may send it again.
 		w.Header().Set(notAppliedHeader, "true")
 		writeError(w, http.StatusServiceUnavailable, "", err.Error())
+	case errors.Is(err, store.ErrStaleGeneration):
+		// A placement was written meanwhile (the leader's own, or another operator's): nothing was applied.
+		writeError(w, http.StatusConflict, "generation", err.Error())
 	case errors.Is(err, store.ErrLeadershipLost):
 		writeError(w, http.StatusServiceUnavailable, "", err.Error())
 	default:

@@ -13,6 +13,20 @@ import (
 	"github.com/gatherd/gatherd/wire"
 )
 
+// waitMeasured waits until the leader has recorded a cost for every input, one that ok accepts.
+func waitMeasured(c *testcluster.Cluster, l int, ok func(wire.Input) bool) {
+	c.WaitFor("every input's cost measured", time.Minute, func() error {
+		var list wire.InputList
+		c.GetJSON(l, "/v1/inputs", &list)
+		for _, in := range list.Inputs {
+			if in.Cost == 0 || !ok(in) {
+				return fmt.Errorf("%s measured at %.4fs", in.ID, in.Cost)
+			}
+		}
+		return nil
+	})
+}
+
 // TestPlacementBalancesMeasuredCost: inputs 100 times apart in cost, the heavy ones where counting would put
 // them all, on one node, are moved by measured cost until max/mean load is within 15%, by a few moves recorded
 // as "rebalance"; then nothing moves while nothing changes, and no slot was missed or doubled.
@@ -49,19 +63,7 @@ func TestPlacementBalancesMeasuredCost(t *testing.T) {
 	}
 	start := time.Now()
 
-	c.WaitFor("every input's cost measured", time.Minute, func() error {
-		var list wire.InputList
-		c.GetJSON(l, "/v1/inputs", &list)
-		for _, in := range list.Inputs {
-			if in.Cost == 0 {
-				return fmt.Errorf("%s not measured yet", in.ID)
-			}
-			if heavy[in.ID] && in.Cost < 0.1 {
-				return fmt.Errorf("heavy %s measured at %.3fs", in.ID, in.Cost)
-			}
-		}
-		return nil
-	})
+	waitMeasured(c, l, func(in wire.Input) bool { return !heavy[in.ID] || in.Cost >= 0.1 })
 	var a wire.Assignments
 	c.WaitFor("max/mean load within 15%", time.Minute, func() error {
 		c.GetJSON(l, "/v1/assignments", &a)
@@ -115,5 +117,70 @@ func TestPlacementBalancesMeasuredCost(t *testing.T) {
 	}
 	if code, b := c.Do(l, http.MethodPost, "/v1/rebalance?dry_run=maybe", nil); code != http.StatusBadRequest {
 		t.Fatalf("dry_run=maybe: %d %s", code, b)
+	}
+}
+
+// TestCostPlacementJoinAndCrash: under placement by cost, a node that joins takes its share at once (recorded
+// as "join", handed over without a missed or doubled slot), and a node that dies has its inputs taken by the
+// survivors.
+func TestCostPlacementJoinAndCrash(t *testing.T) {
+	c := testcluster.New(t, testcluster.Options{
+		Timing:       cluster.Timing{CostReport: 300 * time.Millisecond, Rebalance: 2 * time.Second},
+		HandoffDelay: time.Second,
+	})
+	l := c.WaitLeader()
+	var ids []string
+	var specs []map[string]any
+	for i := range 60 {
+		id := fmt.Sprintf("in-%03d", i)
+		ids = append(ids, id)
+		s := testcluster.RecordSpec(id, slot)
+		s["config"] = map[string]string{"key": id, "delay": fmt.Sprintf("%dms", 5+45*(i%3))} // 5, 50, 95 ms
+		specs = append(specs, s)
+	}
+	if code, b := c.Do(l, http.MethodPost, "/v1/inputs", map[string]any{"inputs": specs}); code != http.StatusOK {
+		t.Fatalf("batch: %d %s", code, b)
+	}
+	waitMeasured(c, l, func(wire.Input) bool { return true })
+	joinedAt := time.Now()
+	j := c.Add()
+	joiner := c.Node(j).ID
+	var a wire.Assignments
+	c.WaitFor(joiner+" carries its share", 30*time.Second, func() error {
+		c.GetJSON(l, "/v1/assignments", &a)
+		if len(a.Load) != 4 || sharding.MaxOverMean(a.Load) > 1.15 {
+			return fmt.Errorf("load %v", a.Load)
+		}
+		return nil
+	})
+	t.Logf("%s took its share in %.1fs: load %v", joiner, time.Since(joinedAt).Seconds(), a.Load)
+	for _, id := range a.Nodes[joiner] {
+		var in wire.Input
+		c.GetJSON(l, "/v1/inputs/"+id, &in)
+		if in.Reason != "join" {
+			t.Errorf("%s moved to the new node with reason %q, want join", id, in.Reason)
+		}
+	}
+	time.Sleep(3 * time.Second) // past the handover of the last moves
+	if r := c.Slots(ids, slot, joinedAt, time.Now().Add(-time.Second)); r.Missed > 0 || r.Doubled > 0 {
+		t.Fatalf("the join lost or doubled slots: %v", r)
+	}
+
+	orphans := a.Nodes[joiner]
+	c.Kill(j)
+	c.WaitFor("the dead node's inputs on the survivors", 30*time.Second, func() error {
+		for id, node := range ownersVia(t, c, l) {
+			if node == joiner {
+				return fmt.Errorf("%s still on %s", id, node)
+			}
+		}
+		return nil
+	})
+	for _, id := range orphans {
+		var in wire.Input
+		c.GetJSON(l, "/v1/inputs/"+id, &in)
+		if in.Reason != "crash" {
+			t.Errorf("%s moved off the dead node with reason %q, want crash", id, in.Reason)
+		}
 	}
 }

@@ -3,8 +3,6 @@ package cluster
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"maps"
 	"math"
 	"sync"
 	"time"
@@ -25,9 +23,14 @@ import (
 // msgCosts is the first byte of a gossip message carrying a costReport.
 const msgCosts byte = 'c'
 
-// costChange is how much a cost must change, as a fraction, before the leader writes it again: measurements
-// wander by a few percent and a write per wander would fill the raft log.
-const costChange = 0.25
+// costChange is how much a cost must change, as a fraction and by at least costFloor seconds, before the
+// leader writes it again: measurements wander by a few percent, sub-millisecond checks by more, and a write per
+// wander would fill the raft log without changing any placement.
+const (
+	costChange = 0.25
+	costFloor  = 0.001
+	costMax    = 86400.0 // a report above a day per gather is garbage
+)
 
 // costChunk bounds the costs in one raft entry, so that a first report of 30,000 inputs does not make an entry
 // that delays heartbeats behind it.
@@ -41,22 +44,44 @@ type costReport struct {
 // costBook holds the last report of every node, as the node that received it (the leader) heard it.
 type costBook struct {
 	mu      sync.Mutex
-	reports map[string]map[string]float64
+	reports map[string]heardCosts
+}
+
+type heardCosts struct {
+	at    time.Time
+	costs map[string]float64
 }
 
 func (b *costBook) put(node string, costs map[string]float64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.reports == nil {
-		b.reports = map[string]map[string]float64{}
+		b.reports = map[string]heardCosts{}
 	}
-	b.reports[node] = costs
+	b.reports[node] = heardCosts{at: time.Now(), costs: costs}
 }
 
-func (b *costBook) all() map[string]map[string]float64 {
+// fresh returns the reports heard since, dropping older ones: a node that stopped reporting (drained, gone,
+// nothing measured) must not have its last numbers written when inputs come back to it.
+func (b *costBook) fresh(since time.Time) map[string]map[string]float64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return maps.Clone(b.reports)
+	out := map[string]map[string]float64{}
+	for node, r := range b.reports {
+		if r.at.Before(since) {
+			delete(b.reports, node)
+			continue
+		}
+		out[node] = r.costs
+	}
+	return out
+}
+
+// reset forgets every report: a new leader's book starts from reports made to it.
+func (b *costBook) reset() {
+	b.mu.Lock()
+	b.reports = nil
+	b.mu.Unlock()
 }
 
 // receiveMsg is memberlist's delegate callback for messages sent to this node.
@@ -132,15 +157,15 @@ func (n *Node) gossipNode(id string) *memberlist.Node {
 // writeCosts records in the store, leader only, the reported costs that changed by more than costChange, for
 // inputs the reporting node still owns (a report from before a move is about the old owner's runs).
 func (n *Node) writeCosts() {
-	reports := n.costs.all()
+	reports := n.costs.fresh(time.Now().Add(-3 * n.cfg.Timing.CostReport))
 	changed := store.Costs{}
 	n.store.Read(func(st *store.State) {
 		for node, costs := range reports {
 			for id, c := range costs {
-				if a, ok := st.Assignments[id]; !ok || a.Node != node || c <= 0 || math.IsInf(c, 0) || math.IsNaN(c) {
+				if a, ok := st.Assignments[id]; !ok || a.Node != node || !(c > 0 && c < costMax) {
 					continue
 				}
-				if old := st.Costs[id]; old == 0 || math.Abs(c/old-1) > costChange {
+				if old := st.Costs[id]; old == 0 || (math.Abs(c/old-1) > costChange && math.Abs(c-old) > costFloor) {
 					changed[id] = roundSignificant(c, 3)
 				}
 			}
@@ -190,9 +215,10 @@ func (n *Node) Rebalance(dryRun bool) (wire.Rebalance, error) {
 	if dryRun || len(p.moves) == 0 {
 		return out, nil
 	}
-	if retry := n.writePlacement(p); retry > 0 {
-		return out, errors.New("rebalance not written: the placement changed meanwhile or raft refused it; try again")
+	if err := n.writePlacement(p); err != nil {
+		return out, err
 	}
+	n.lastEligible = p.eligible
 	out.Generation = p.gen + 1
 	return out, nil
 }

@@ -122,6 +122,7 @@ func (n *Node) establishLeadership() {
 	n.placeMu.Lock()
 	n.lastEligible = nil // from an earlier term: nodes that came meanwhile are not "joined" to this leader
 	n.placeMu.Unlock()
+	n.costs.reset()
 	n.log.Info().Msg("leadership established")
 	n.metrics.setLeader(true)
 }

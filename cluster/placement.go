@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/gatherd/gatherd/policy"
@@ -24,8 +25,12 @@ func (n *Node) place() time.Duration {
 	defer n.placeMu.Unlock()
 	p := n.computePlacement(time.Now(), false)
 	if len(p.moves) > 0 {
-		if retry := n.writePlacement(p); retry > 0 {
-			return retry
+		if err := n.writePlacement(p); err != nil {
+			if errors.Is(err, store.ErrStaleGeneration) {
+				return n.cfg.Timing.PlacementDebounce
+			}
+			n.log.Warn().Err(err).Int("moves", len(p.moves)).Msg("placement not written")
+			return time.Second
 		}
 	}
 	n.lastEligible = p.eligible
@@ -34,7 +39,8 @@ func (n *Node) place() time.Duration {
 
 // placement is one computed placement: the moves to write and what the leader counts and reports about them.
 type placement struct {
-	gen        uint64 // the generation it was computed from; it writes gen+1
+	at         time.Time // when it was computed
+	gen        uint64    // the generation it was computed from; it writes gen+1
 	moves      []store.Move
 	byReason   map[string]int  // metric reason -> moves
 	failedFrom map[string]bool // owners whose inputs moved because they failed
@@ -60,8 +66,8 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 		refused = map[string]string{} // input -> the reason recorded for it being unassigned
 		weights map[string]float64    // input -> cost, once costs are measured
 	)
-	p := placement{byReason: map[string]int{}, failedFrom: map[string]bool{}, nodes: len(nodes), recheck: recheck,
-		eligible: map[string]bool{}}
+	p := placement{at: now, byReason: map[string]int{}, failedFrom: map[string]bool{}, nodes: len(nodes),
+		recheck: recheck, eligible: map[string]bool{}}
 	joined := map[string]bool{} // nodes eligible now and not at the last placement: they take their share at once
 	for _, nd := range nodes {
 		p.eligible[nd.ID] = true
@@ -111,8 +117,8 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 			}
 			opt := sharding.BalanceOptions{Force: force}
 			switch {
-			case len(joined) > 0: // a node joined: its share moves now, not in budgeted waves 30 s apart
-				opt.MaxMoves = len(g.inputs)
+			case slices.ContainsFunc(g.nodes, func(nd sharding.Node) bool { return joined[nd.ID] }):
+				opt.MaxMoves = len(g.inputs) // a node joined: its share moves now, not in waves 30 s apart
 			case mayRebalance:
 				opt.MaxMoves = max(1, int(rebalanceShare*float64(len(g.inputs))))
 			}
@@ -137,8 +143,10 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 	p.moves = make([]store.Move, len(planned))
 	registry := n.registry()
 	nplanned := 0
+	kinds := make([]string, len(planned)) // gossip may change meanwhile: decide each move's kind once
 	for i, m := range planned {
 		reason := n.moveReason(m)
+		kinds[i] = reason
 		p.byReason[reason]++
 		why := reasons[m.Input]
 		switch {
@@ -159,8 +167,8 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 		}
 	}
 	at := now.Add(n.handoffDelay(nplanned))
-	for i, m := range planned {
-		if n.moveReason(m) == reasonPlanned {
+	for i := range planned {
+		if kinds[i] == reasonPlanned {
 			p.moves[i].Since = at
 		}
 	}
@@ -185,19 +193,15 @@ func addLoads(sum, add map[string]float64) map[string]float64 {
 	return sum
 }
 
-// writePlacement writes p as generation p.gen+1 and accounts for it. It returns how soon to try again, or 0.
-func (n *Node) writePlacement(p placement) time.Duration {
+// writePlacement writes p as generation p.gen+1 and accounts for it. Call with placeMu.
+func (n *Node) writePlacement(p placement) error {
 	cmd := &store.Command{Op: store.OpAssign, Assign: &store.Assign{Generation: p.gen + 1, Moves: p.moves}}
 	if _, err := n.Apply(cmd); err != nil {
-		if errors.Is(err, store.ErrStaleGeneration) {
-			return n.cfg.Timing.PlacementDebounce
-		}
-		n.log.Warn().Err(err).Int("moves", len(p.moves)).Msg("placement not written")
-		return time.Second
+		return err
 	}
 	committed := time.Now()
 	if p.rebalanced > 0 {
-		n.lastRebalance = committed
+		n.lastRebalance = p.at // not the commit time: the next periodic pass, Rebalance later, must not skip
 	}
 	for reason, c := range p.byReason {
 		n.metrics.moves.WithLabelValues(reason).Add(float64(c))
@@ -209,7 +213,7 @@ func (n *Node) writePlacement(p placement) time.Duration {
 	}
 	n.log.Info().Uint64("generation", p.gen+1).Int("moves", len(p.moves)).Interface("reasons", p.byReason).
 		Int("rebalanced", p.rebalanced).Int("nodes", p.nodes).Msg("placement written")
-	return 0
+	return nil
 }
 
 func (n *Node) moveReason(m sharding.Move) string {

@@ -43,10 +43,11 @@ type BalancePlan struct {
 //     none, to the node that ends least loaded relative to its share.
 //   - Rebalancing happens only when some node's load is more than Tolerance away from its share (or Force).
 //     It then repeatedly moves one input from the most loaded node (relative to its share) to the least loaded:
-//     the one whose cost is closest to the smaller of the two gaps (the heaviest that fits, or the lightest that
+//     the one whose cost is closest to the gap between them (the heaviest that fits, or the lightest that
 //     overshoots if it is closer and still lowers the higher of the two loads), since one heavy move fixes what
-//     many light ones would. It stops when every node is within Tolerance/2, when no move helps, or after
-//     MaxMoves moves.
+//     many light ones would. A node that has no such move (its one input outweighs its share) is passed over
+//     for the next. It stops when every node is within Tolerance/2, when no pair further apart than that has
+//     a move that helps, or after MaxMoves moves.
 //   - Determinism: the result depends only on the inputs (IDs and weights), the nodes and prev.
 func Balance(inputs []Input, nodes []Node, prev Assignment, opt BalanceOptions) BalancePlan {
 	tol := opt.Tolerance
@@ -197,8 +198,11 @@ func (b *balancer) homeOrphans(tol float64) {
 	}
 }
 
-// even moves inputs from the most to the least loaded node until every node is within aim, no move helps, or
-// budget moves were made.
+// even moves inputs between nodes until every node is within aim, no move helps, or budget moves were made.
+// Each move goes from the most loaded node that has a helpful move to the least loaded node it helps: a node
+// whose only inputs are too heavy to move usefully (one input above its share) is passed over, not allowed to
+// stop the evening of the rest. Pairs closer than aim are left alone, so that noise in measured costs does not
+// shuffle inputs between nodes that are about even while another node is stuck above its share.
 func (b *balancer) even(aim float64, budget int) {
 	b.held = make([][]int32, len(b.load))
 	for i, j := range b.owner {
@@ -207,49 +211,77 @@ func (b *balancer) even(aim float64, budget int) {
 	for j := range b.held {
 		slices.SortFunc(b.held[j], b.byWeight)
 	}
+	order := make([]int, len(b.load))
 	for moved := 0; moved < budget; moved++ {
-		src, dst := 0, 0
-		for j := range b.load {
-			if b.ratio(j, 0) > b.ratio(src, 0) {
-				src = j
-			}
-			if b.ratio(j, 0) < b.ratio(dst, 0) {
-				dst = j
-			}
+		for j := range order {
+			order[j] = j
 		}
-		hiR, loR := b.ratio(src, 0), b.ratio(dst, 0)
-		if src == dst || (hiR <= 1+aim && loR >= 1-aim) {
+		slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(b.ratio(y, 0), b.ratio(x, 0)) })
+		if b.ratio(order[0], 0) <= 1+aim && b.ratio(order[len(order)-1], 0) >= 1-aim {
 			return
 		}
-		gap := min(b.load[src]-b.target[src], b.target[dst]-b.load[dst])
-		h := b.held[src]
-		if len(h) == 0 {
+		if !b.moveOne(order, aim) {
 			return
 		}
-		// The input closest to the gap fixes the most in one move: the heaviest that fits it, or the lightest
-		// that overshoots it, when that one is closer and still lowers the higher of the two loads.
-		k := sort.Search(len(h), func(k int) bool { return b.ins[h[k]].Weight > gap })
-		if k < len(h) {
-			w := b.ins[h[k]].Weight
-			improves := max(b.ratio(src, -w), b.ratio(dst, w)) < hiR
-			if !improves || (k > 0 && gap-b.ins[h[k-1]].Weight <= w-gap) {
-				k--
-			}
-		} else {
-			k--
-		}
-		if k < 0 {
-			return // every input there overshoots so far that the move would not help
-		}
-		i := h[k]
-		b.held[src] = slices.Delete(h, k, k+1)
-		at, _ := slices.BinarySearchFunc(b.held[dst], i, b.byWeight)
-		b.held[dst] = slices.Insert(b.held[dst], at, i)
-		w := b.ins[i].Weight
-		b.load[src] -= w
-		b.load[dst] += w
-		b.owner[i] = int32(dst)
 	}
+}
+
+// moveOne makes the first helpful move, trying sources from the most loaded down and, for each, destinations
+// from the least loaded up. It reports whether it moved anything.
+func (b *balancer) moveOne(order []int, aim float64) bool {
+	for a, src := range order {
+		for z := len(order) - 1; z > a; z-- {
+			dst := order[z]
+			if b.ratio(src, 0)-b.ratio(dst, 0) <= aim {
+				break // the rest of the destinations are closer still
+			}
+			if k, ok := b.pick(src, dst); ok {
+				i := b.held[src][k]
+				b.held[src] = slices.Delete(b.held[src], k, k+1)
+				at, _ := slices.BinarySearchFunc(b.held[dst], i, b.byWeight)
+				b.held[dst] = slices.Insert(b.held[dst], at, i)
+				w := b.ins[i].Weight
+				b.load[src] -= w
+				b.load[dst] += w
+				b.owner[i] = int32(dst)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pick chooses the input of src to move to dst: the one closest to the gap, which fixes the most in one move.
+// The gap is what brings the one over its share and the other under it to their shares (the smaller of the
+// two), or, when src is under its share too (a node stuck far above its share elsewhere), what makes the two
+// equally loaded. The heaviest input within the gap, or the lightest beyond it when that is closer; either
+// only if the move lowers the higher of the two loads, so that every move makes progress.
+func (b *balancer) pick(src, dst int) (int, bool) {
+	h := b.held[src]
+	if len(h) == 0 {
+		return 0, false
+	}
+	hi := b.ratio(src, 0)
+	even := (hi - b.ratio(dst, 0)) / (1/b.target[src] + 1/b.target[dst]) // makes the two equally loaded
+	gap := min(b.load[src]-b.target[src], b.target[dst]-b.load[dst])
+	if gap <= 0 {
+		gap = even
+	}
+	// A move helps when it lowers the higher load and, below twice even, also the sum over nodes of load²/share:
+	// that sum falls with every move, so no sequence of moves (nor of rebalances) can cycle.
+	helps := func(k int) bool {
+		w := b.ins[h[k]].Weight
+		return w < 2*even && max(b.ratio(src, -w), b.ratio(dst, w)) < hi
+	}
+	k := sort.Search(len(h), func(k int) bool { return b.ins[h[k]].Weight > gap })
+	below, above := k-1, k // the heaviest within the gap, the lightest beyond it
+	if above < len(h) && helps(above) && (below < 0 || b.ins[h[above]].Weight-gap < gap-b.ins[h[below]].Weight) {
+		return above, true
+	}
+	if below >= 0 && helps(below) {
+		return below, true
+	}
+	return 0, false
 }
 
 func (b *balancer) byWeight(x, y int32) int {

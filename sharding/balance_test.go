@@ -183,3 +183,51 @@ func TestBalanceProperties(t *testing.T) {
 		}
 	})
 }
+
+// A node holding one input heavier than its share cannot shed it; the others must still be evened out, and a
+// node that joins must still get its share of them.
+func TestBalancePassesOverANodeStuckWithOneHeavyInput(t *testing.T) {
+	inputs := []Input{{ID: "big-switch", Weight: 800}}
+	for i := range 400 {
+		inputs = append(inputs, Input{ID: fmt.Sprintf("ping-%03d", i), Weight: 1})
+	}
+	four := makeNodes("n1", "n2", "n3", "n4")
+	bp := Balance(inputs, four, nil, BalanceOptions{MaxMoves: len(inputs)})
+	stuck := bp.Assignment["big-switch"]
+	five := append(four, Node{ID: "n5"})
+	joined := Balance(inputs, five, bp.Assignment, BalanceOptions{MaxMoves: len(inputs)})
+	light := map[string]float64{}
+	for id, l := range joined.After {
+		if id != stuck {
+			light[id] = l
+		}
+	}
+	if len(light) != 4 || MaxOverMean(light) > 1.1 {
+		t.Fatalf("after n5 joined, the nodes without the big input carry %v (max/mean %.2f); want them even", light, MaxOverMean(light))
+	}
+	if joined.After[stuck] != 800 {
+		t.Fatalf("the node with the big input carries %v: it should keep it alone", joined.After[stuck])
+	}
+}
+
+// With inputs small against every share and budget enough, Balance ends with every node within its tolerance,
+// whatever the capacities and the previous owners.
+func TestBalanceEvensSmallInputsWithinTolerance(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var nodes []Node
+		for j := range rapid.IntRange(1, 6).Draw(t, "nodes") {
+			nodes = append(nodes, Node{ID: fmt.Sprintf("n%d", j), Weight: rapid.Float64Range(1, 3).Draw(t, "cap")})
+		}
+		var inputs []Input
+		prev := Assignment{}
+		for i := range 100 * len(nodes) {
+			id := fmt.Sprintf("i%04d", i)
+			inputs = append(inputs, Input{ID: id, Weight: rapid.Float64Range(0.5, 2).Draw(t, "w")})
+			prev[id] = fmt.Sprintf("n%d", rapid.IntRange(0, 7).Draw(t, "prev"))
+		}
+		bp := Balance(inputs, nodes, prev, BalanceOptions{MaxMoves: len(inputs)})
+		if s := spread(bp.After, nodes); s > 1+DefaultTolerance {
+			t.Fatalf("max load %.3f of its share after %d moves: %v", s, len(bp.Moves), bp.After)
+		}
+	})
+}

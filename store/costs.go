@@ -64,7 +64,9 @@ func (s *State) CostModel() (cost func(in *Input) float64, ok bool) {
 		if iv <= 0 {
 			iv = 1
 		}
-		return c / iv
+		// An input has at most one gather in flight (a slot that comes while one runs is an overrun), so it
+		// costs at most 1, however long a hung gather or a timeout took.
+		return min(c, iv) / iv
 	}, true
 }
 
