@@ -216,6 +216,7 @@ func (w *Worker) gather(e *entry, in telegraf.Input, svc telegraf.ServiceInput, 
 		}
 		e.gathers.Add(1)
 		e.lastGather.Store(start.UnixNano())
+		e.lastDuration.Store(int64(time.Since(start)))
 		w.m.gathers.Inc()
 		w.m.duration.Observe(time.Since(start).Seconds())
 		acc.flush()

@@ -94,7 +94,9 @@ type Status struct {
 	State      string
 	Started    time.Time
 	LastGather time.Time
-	Gathers    uint64
+	// LastDuration is how long the last Gather took (until it returned or panicked).
+	LastDuration time.Duration
+	Gathers      uint64
 	// Errors counts returned errors, AddError calls, timeouts, panics and
 	// Build/Start failures.
 	Errors uint64
@@ -374,6 +376,7 @@ type entry struct {
 
 	gathers, errors, overruns, skipped, panics atomic.Uint64
 	lastGather                                 atomic.Int64 // Unix ns of the last Gather start
+	lastDuration                               atomic.Int64 // ns the last Gather took
 	lastErr                                    atomic.Pointer[string]
 }
 
@@ -486,6 +489,8 @@ func (e *entry) status() Status {
 		Skipped:  e.skipped.Load(),
 		Panics:   e.panics.Load(),
 		Window:   win,
+
+		LastDuration: time.Duration(e.lastDuration.Load()),
 	}
 	if ns := e.lastGather.Load(); ns != 0 {
 		s.LastGather = time.Unix(0, ns)
