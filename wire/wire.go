@@ -84,8 +84,14 @@ type Input struct {
 	// Reason says why the input has this owner: "new", "crash", "drain", "leave" or "join" (a node joined or
 	// came back and took its share); with no owner, why no node runs it.
 	Reason string `json:"reason,omitempty"`
-	// Status is the owner's view of the input (GET /v1/inputs/{id} only; absent when the owner cannot tell).
+	// Status is the owner's view of the input (GET /v1/inputs/{id}, and GET /v1/inputs with ?status=true or
+	// ?state=; absent when the owner cannot tell).
 	Status *LocalInput `json:"status,omitempty"`
+	// NextSlot is the next gather time of the input's schedule (the same on every node), while it has an owner.
+	NextSlot time.Time `json:"next_slot,omitzero"`
+	// Moves is the input's history of owners, newest first, as far as the move history reaches (GET
+	// /v1/inputs/{id} only).
+	Moves []Move `json:"moves,omitempty"`
 }
 
 // InputList is GET /v1/inputs.
@@ -123,9 +129,11 @@ type LocalInput struct {
 	State      string    `json:"state"`
 	Started    time.Time `json:"started"`
 	LastGather time.Time `json:"last_gather,omitzero"`
-	Gathers    uint64    `json:"gathers"`
-	Errors     uint64    `json:"errors"`   // returned errors, logged errors, timeouts, panics, build failures
-	Overruns   uint64    `json:"overruns"` // slots skipped: the previous gather still ran, or the loop woke late
+	// LastDuration is how long the last gather took, as a duration string ("1.2ms").
+	LastDuration string `json:"last_duration,omitempty"`
+	Gathers      uint64 `json:"gathers"`
+	Errors       uint64 `json:"errors"`   // returned errors, logged errors, timeouts, panics, build failures
+	Overruns     uint64 `json:"overruns"` // slots skipped: the previous gather still ran, or the loop woke late
 	// Skipped counts slots dropped at the moment of the gather: late by more than half the interval (a frozen
 	// or starved process), or without the node's lease (fenced, or frozen longer than the fence timeout).
 	Skipped   uint64    `json:"skipped,omitempty"`
@@ -140,6 +148,12 @@ type Local struct {
 	Node   string       `json:"node"`
 	Fenced bool         `json:"fenced"`
 	Inputs []LocalInput `json:"inputs"`
+}
+
+// LocalStates is GET /v1/local?states=true: the state of each input on the answering node, by ID.
+type LocalStates struct {
+	Node   string            `json:"node"`
+	States map[string]string `json:"states"`
 }
 
 // NodeState is the answer of drain, undrain and leave: the node and its new registry state.
