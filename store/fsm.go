@@ -58,6 +58,13 @@ func (s *Store) Watch() <-chan struct{} {
 	return s.changed
 }
 
+// Index is the last raft index this replica applied.
+func (s *Store) Index() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.Index
+}
+
 // Input returns a copy of one input.
 func (s *Store) Input(id string) (Input, Assignment, bool) {
 	s.mu.RLock()
