@@ -344,7 +344,7 @@ func TestConsoleInputs30k(t *testing.T) {
 	byState := filter("state", "running", "state=running", fmt.Sprint(len(a.Nodes[owner])))
 	t.Logf("30,000 inputs: search %s (best of 3), all again %s, by node %s, by node and state %s (each from the key stroke to the table drawn, 150 ms debounce included)",
 		search.Round(time.Millisecond), node.Round(time.Millisecond), byNode.Round(time.Millisecond), byState.Round(time.Millisecond))
-	if search > time.Second {
+	if search > time.Second && !raceDetector {
 		t.Errorf("searching 30,000 inputs took %s, over a second", search)
 	}
 	screenshot(t, ctx, "inputs-filtered")
