@@ -44,8 +44,11 @@ func (s *Server) blocking(kind indexKind, h http.HandlerFunc) http.HandlerFunc {
 					return
 				}
 			}
-			// The server's write timeout would cut a long wait off: this response may take the wait and then some.
-			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(wait + 30*time.Second))
+			// The server's write timeout (NewHTTPServer: 30 s) would cut a long wait off: this response may take the
+			// wait and then some.
+			if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(wait + 30*time.Second)); err != nil {
+				s.log.Debug().Err(err).Msg("blocking read keeps the server's write timeout")
+			}
 			// An index from before a restart (the node's counters began again) answers at once, as Consul resets.
 			if after <= s.currentIndex(kind) {
 				ctx, cancel := context.WithTimeout(r.Context(), wait)

@@ -270,3 +270,20 @@ func TestNodesAndSeriesOfASingleNode(t *testing.T) {
 		t.Fatalf("series?local=true: %s", a.body)
 	}
 }
+
+// A blocking read may outlast the server's write timeout: it extends its own write deadline.
+func TestBlockingReadOutlastsTheWriteTimeout(t *testing.T) {
+	fake := newFakeCluster(nil)
+	s := New(Options{Node: fake, Logger: zerolog.Nop(), WriteRate: -1})
+	srv := httptest.NewUnstartedServer(s.Handler())
+	srv.Config = NewHTTPServer("", s.Handler(), zerolog.Nop())
+	srv.Config.WriteTimeout = 200 * time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	putRecords(t, fake, "a")
+	idx := indexOf(t, get(t, srv.URL+"/v1/inputs", ""))
+	a := get(t, fmt.Sprintf("%s/v1/inputs?index=%d&wait=600ms", srv.URL, idx), "")
+	if a.code != http.StatusOK || len(a.body) == 0 {
+		t.Fatalf("%d %q", a.code, a.body)
+	}
+}
