@@ -387,7 +387,8 @@ function applyPage(main) {
   const applyBtn = writeButton('Apply', {id: 'apply', class: 'primary'}, () => run(false));
   applyBtn.disabled = true;
   const planBtn = writeButton('Plan (dry run)', {id: 'dry-run'}, () => run(true));
-  toml.addEventListener('input', () => { applyBtn.disabled = true; });
+  // Apply only what the plan on screen shows: any change asks for a new plan.
+  for (const el of [toml, source, prune]) el.addEventListener('input', () => { applyBtn.disabled = true; });
   main.append(h('h1', null, 'Apply Telegraf TOML'),
     h('p', null, 'Paste [[inputs.*]] tables. A table with several targets becomes one input per target. Plan first: nothing changes until Apply.'),
     toml, h('div', {class: 'row'}, h('label', null, 'source ', source), h('label', null, prune, ' prune: delete this source\'s inputs missing from the text'), planBtn, applyBtn), plan);
