@@ -181,13 +181,19 @@ function clusterPage(main, signal) {
             })));
       })));
   };
-  let nodesAsked = 0;
-  const refreshNodes = async () => {
-    const asked = ++nodesAsked;
-    try {
-      const r = await api('/v1/nodes', {signal});
-      if (asked === nodesAsked) { view.nodes = r.data; draw(); }
-    } catch { /* the status still shows */ }
+  // Each node's own account (/v1/nodes asks every node) follows status changes, at most once a second.
+  let nodesTimer = 0, nodesAt = 0;
+  const refreshNodes = () => {
+    if (nodesTimer) return;
+    nodesTimer = setTimeout(async () => {
+      nodesAt = Date.now();
+      try {
+        const r = await api('/v1/nodes', {signal});
+        view.nodes = r.data;
+        draw();
+      } catch { /* the status still shows */ }
+      nodesTimer = 0;
+    }, Math.max(0, nodesAt + 1000 - Date.now()));
   };
   watch(signal, '/v1/status', st => { view.status = st; draw(); refreshNodes(); });
   watch(signal, '/v1/assignments', a => { view.assignments = a; draw(); });
