@@ -5,9 +5,16 @@ import (
 	"sync"
 )
 
-// Version is this binary's version as GET /v1/nodes shows it: the main module's version, or, for a build from a
-// checkout, its commit (with "+dirty" when the tree had changes); "devel" when the build recorded neither.
+// version is set at link time (make build: -X github.com/gatherd/gatherd/api.version=$(git describe)).
+var version string
+
+// Version is this binary's version as GET /v1/nodes shows it: the one set at link time, else the main module's
+// version, or, for a build that stamped its checkout, its commit (with "+dirty" when the tree had changes);
+// "devel" when the build recorded none of these.
 var Version = sync.OnceValue(func() string {
+	if version != "" {
+		return version
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "devel"
