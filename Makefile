@@ -6,9 +6,11 @@ PKGS    ?= ./...
 .PHONY: build test race vet fmt bench fuzz up down scale e2e clean
 
 FUZZTIME ?= 30s
+# The version GET /v1/nodes and the console show: the checkout's description, else the build's own stamp.
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/gatherd
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X github.com/gatherd/gatherd/api.version=$(VERSION)" -o $(BIN) ./cmd/gatherd
 
 # vet, gofmt and the whole suite under the race detector (fuzz targets run their seed corpora).
 test: vet fmt race

@@ -16,8 +16,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/rs/zerolog"
 
+	"github.com/gatherd/gatherd/activity"
 	"github.com/gatherd/gatherd/api"
 	"github.com/gatherd/gatherd/cluster"
+	"github.com/gatherd/gatherd/console"
 	"github.com/gatherd/gatherd/inputs"
 	"github.com/gatherd/gatherd/store"
 	"github.com/gatherd/gatherd/telegrafx"
@@ -71,6 +73,8 @@ type Agent struct {
 	outMu    sync.Mutex         // held while the outputs flush on close
 	outputs  *telegrafx.Outputs // nil with a Sink, or once closed
 	http     *http.Server
+	api      *api.Server
+	activity *activity.Recorder
 	serveErr chan error
 }
 
@@ -137,7 +141,10 @@ func New(cfg Config) (*Agent, error) {
 	opts := api.Options{
 		Node: node, Plugins: a.Plugins, Gatherer: a.Registry, Logger: log, ImportTOML: importTOML, Split: telegrafx.SplitTargets,
 		Tokens: cfg.Tokens, WriteRate: cfg.WriteRate, WriteBurst: cfg.WriteBurst,
+		Activity: activity.New(node), Console: console.Handler(),
 	}
+	a.activity = opts.Activity
+	a.activity.Start()
 	if cfg.TLS != nil {
 		// Forwarded writes present this node's certificate (which exempts them from the leader's rate limit)
 		// and trust only cluster nodes.
@@ -145,7 +152,9 @@ func New(cfg Config) (*Agent, error) {
 		tr.TLSClientConfig = cfg.TLS.Client()
 		opts.Client = &http.Client{Timeout: 15 * time.Second, Transport: tr}
 	}
-	a.http = api.NewHTTPServer(cfg.HTTPAddr, api.New(opts).Handler(), log)
+	a.api = api.New(opts)
+	a.http = api.NewHTTPServer(cfg.HTTPAddr, a.api.Handler(), log)
+	a.http.RegisterOnShutdown(a.api.Close) // blocking reads answer at once instead of holding the shutdown
 	if cfg.TLS != nil {
 		a.http.TLSConfig = cfg.TLS.APIServer()
 		go func() { a.serveErr <- a.http.ServeTLS(ln, "", "") }() // the certificate comes from TLSConfig
@@ -174,7 +183,9 @@ func (a *Agent) Stop(timeout time.Duration) error {
 // Shutdown stops the node at once: no handoff, no gossip leave, as a crash would. The outputs still flush
 // (the process is not gone), unless a Stop is flushing them already: then it does not wait for it.
 func (a *Agent) Shutdown() error {
+	a.api.Close()
 	_ = a.http.Close()
+	a.activity.Stop()
 	err := a.Node.Shutdown()
 	if a.outMu.TryLock() {
 		a.outMu.Unlock()
@@ -190,6 +201,7 @@ func (a *Agent) Close() {
 }
 
 func (a *Agent) closeHTTP() {
+	defer a.activity.Stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := a.http.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {

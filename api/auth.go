@@ -2,11 +2,13 @@ package api
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"os"
+	"path"
 	"strings"
 )
 
@@ -117,19 +119,23 @@ func (a *authenticator) role(presented string) Role {
 	return best
 }
 
-// requireToken lets through GET /healthz (so load balancers and orchestrators can probe without a secret) and
-// requests bearing a known token whose role allows the method. With no tokens it is the identity: the API is
-// open, as in development.
+// requireToken lets through GET /healthz (so load balancers and orchestrators can probe without a secret),
+// with console the console's static files (GET /ui/..., and / which redirects there: they hold no data, and
+// the console asks for a token before it reads any), and requests bearing a known token whose role allows the
+// method; it stores that role in the request's context for GET /v1/auth. With no tokens it is the identity:
+// the API is open, as in development.
 //
 // Forwarded requests are checked again on the leader with the Authorization header the client sent, so every
 // node must be given the same tokens.
-func requireToken(tokens []Token, next http.Handler) http.Handler {
+func requireToken(tokens []Token, console bool, next http.Handler) http.Handler {
 	if len(tokens) == 0 {
 		return next
 	}
 	a := newAuthenticator(tokens)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/healthz" && isRead(r.Method) {
+		p := path.Clean(r.URL.Path) // "/ui/../v1/inputs" is not the console
+		public := p == "/healthz" || (console && (p == "/" || p == "/ui" || strings.HasPrefix(p, "/ui/")))
+		if public && isRead(r.Method) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -144,9 +150,19 @@ func requireToken(tokens []Token, next http.Handler) http.Handler {
 		case role < RoleWrite && !isRead(r.Method):
 			writeError(w, http.StatusForbidden, "", "read-only token cannot "+r.Method+" "+r.URL.Path)
 		default:
-			next.ServeHTTP(w, r)
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), roleKey{}, role)))
 		}
 	})
+}
+
+type roleKey struct{}
+
+// roleOf is what the request's token may do: "read", "write", or "open" when the API takes no tokens.
+func roleOf(r *http.Request) string {
+	if role, ok := r.Context().Value(roleKey{}).(Role); ok {
+		return role.String()
+	}
+	return "open"
 }
 
 // bearer returns the token of an "Authorization: Bearer TOKEN" header; the scheme is case-insensitive (RFC 7235).

@@ -27,7 +27,7 @@ func serve(h http.Handler, method, path, auth string) *httptest.ResponseRecorder
 }
 
 func TestRequireToken(t *testing.T) {
-	h := requireToken([]Token{{"w-token", RoleWrite}, {"r-token", RoleRead}}, okHandler)
+	h := requireToken([]Token{{"w-token", RoleWrite}, {"r-token", RoleRead}}, false, okHandler)
 	cases := []struct {
 		name, method, path, auth string
 		code                     int
@@ -80,7 +80,7 @@ func TestRequireToken(t *testing.T) {
 }
 
 func TestRequireTokenOpenWithoutTokens(t *testing.T) {
-	h := requireToken(nil, okHandler)
+	h := requireToken(nil, false, okHandler)
 	for _, m := range []string{"GET", "PUT", "DELETE"} {
 		if w := serve(h, m, "/v1/inputs/a", ""); w.Code != 200 {
 			t.Errorf("%s without tokens configured: HTTP %d", m, w.Code)
@@ -90,7 +90,7 @@ func TestRequireTokenOpenWithoutTokens(t *testing.T) {
 
 func TestRequireTokenIgnoresEmptyTokens(t *testing.T) {
 	// A token file gone wrong must not open the API to requests without a token.
-	h := requireToken([]Token{{"", RoleWrite}, {"x", Role(0)}}, okHandler)
+	h := requireToken([]Token{{"", RoleWrite}, {"x", Role(0)}}, false, okHandler)
 	for _, auth := range []string{"", "Bearer ", "Bearer x"} {
 		if w := serve(h, "GET", "/v1/inputs", auth); w.Code != 401 {
 			t.Errorf("auth %q: HTTP %d, want 401", auth, w.Code)

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"time"
+
 	"net/http"
 
 	"github.com/gatherd/gatherd/store"
@@ -37,12 +39,21 @@ func (s *Server) assignments(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v)
 }
 
-// local is GET /v1/local: what this node's worker runs; ?input=ID keeps that input only.
+// local is GET /v1/local: what this node's worker runs; ?input=ID (repeated for several) keeps those only.
+// With ?states=true it answers only each input's state, by ID (wire.LocalStates): what a state filter needs
+// of every node, at a tenth of the size.
 func (s *Server) local(w http.ResponseWriter, r *http.Request) {
-	id := r.URL.Query().Get("input")
+	if r.URL.Query().Get("states") == "true" {
+		writeJSON(w, http.StatusOK, s.localStates())
+		return
+	}
+	ids := map[string]bool{}
+	for _, id := range r.URL.Query()["input"] {
+		ids[id] = true
+	}
 	v := wire.Local{Node: s.node.ID(), Fenced: s.node.Fenced(), Inputs: []wire.LocalInput{}}
 	for _, st := range s.node.Local() {
-		if id == "" || st.ID == id {
+		if len(ids) == 0 || ids[st.ID] {
 			v.Inputs = append(v.Inputs, localView(st))
 		}
 	}
@@ -53,7 +64,7 @@ func (s *Server) local(w http.ResponseWriter, r *http.Request) {
 func localView(st worker.Status) wire.LocalInput {
 	return wire.LocalInput{
 		ID: st.ID, Plugin: st.Plugin, Version: st.Version, State: st.State, Started: st.Started,
-		LastGather: st.LastGather, Gathers: st.Gathers, Errors: st.Errors, Overruns: st.Overruns, Skipped: st.Skipped,
+		LastGather: st.LastGather, LastDuration: durationText(store.Duration(st.LastDuration.Round(time.Microsecond))), Gathers: st.Gathers, Errors: st.Errors, Overruns: st.Overruns, Skipped: st.Skipped,
 		Panics: st.Panics, LastError: st.LastError, From: st.From, Until: st.Until,
 	}
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,13 +8,16 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gatherd/gatherd/inputs"
 	"github.com/gatherd/gatherd/policy"
 	"github.com/gatherd/gatherd/store"
 	"github.com/gatherd/gatherd/wire"
+	"github.com/gatherd/gatherd/worker"
 )
 
 // DefaultInterval applies when a submitted input names none, as Telegraf's agent interval does.
@@ -89,28 +91,56 @@ func (s *Server) listInputs(w http.ResponseWriter, r *http.Request) {
 		}
 		perPage = n
 	}
+	state := q.Get("state")
+	if state != "" && !slices.Contains(inputStates, state) {
+		writeError(w, http.StatusBadRequest, "state", fmt.Sprintf("%q is not one of %s", state, strings.Join(inputStates, ", ")))
+		return
+	}
+	// A state filter needs every owner's state of every input (kept a second, see runtimeStates); the full status
+	// of the page's inputs alone is asked of their owners once the page is cut.
+	var states map[string]string
+	if state != "" {
+		states = s.runtimeStates(r)
+	}
 	group, source, node, plugin, next := q.Get("group"), q.Get("source"), q.Get("node"), q.Get("plugin"), q.Get("next_token")
+	search := strings.ToLower(q.Get("q"))
+	now := time.Now()
 	out := wire.InputList{Inputs: []wire.Input{}}
+	matches := 0
 	s.node.Store().Read(func(st *store.State) {
 		for _, in := range st.SortedInputs() {
 			a := st.Assignments[in.ID]
 			switch {
-			case in.ID < next,
-				group != "" && in.Group != group,
+			case group != "" && in.Group != group,
 				source != "" && store.SourceOf(&in) != source,
 				node != "" && a.Node != node,
-				plugin != "" && in.Plugin != plugin:
+				plugin != "" && in.Plugin != plugin,
+				search != "" && !strings.Contains(strings.ToLower(in.ID), search),
+				state != "" && stateOf(in.ID, a, states) != state:
 				continue
 			}
-			if perPage > 0 && len(out.Inputs) == perPage {
-				w.Header().Set("X-Next-Token", in.ID) // the first input of the next page
-				break
+			matches++ // every match counts, on this page or another
+			if in.ID < next {
+				continue
+			}
+			if perPage > 0 && len(out.Inputs) >= perPage {
+				if len(out.Inputs) == perPage && w.Header().Get("X-Next-Token") == "" {
+					w.Header().Set("X-Next-Token", in.ID) // the first input of the next page
+				}
+				continue
 			}
 			v := s.view(in, a)
 			v.Cost = st.Costs[in.ID]
+			if a.Node != "" {
+				v.NextSlot = worker.NextSlot(in.ID, in.Interval.D(), now)
+			}
 			out.Inputs = append(out.Inputs, v)
 		}
 	})
+	if state != "" || q.Get("status") == "true" {
+		s.attachStatus(r, out.Inputs)
+	}
+	w.Header().Set("X-Total-Count", strconv.Itoa(matches))
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -124,6 +154,12 @@ func (s *Server) getInput(w http.ResponseWriter, r *http.Request) {
 	v := s.view(in, a)
 	s.node.Store().Read(func(st *store.State) { v.Cost = st.Costs[id] })
 	v.Status = s.ownerStatus(r, id, a.Node)
+	if a.Node != "" {
+		v.NextSlot = worker.NextSlot(in.ID, in.Interval.D(), time.Now())
+	}
+	for _, m := range s.node.Store().Moves(id) {
+		v.Moves = append(v.Moves, moveView(m))
+	}
 	writeJSON(w, http.StatusOK, v)
 }
 
@@ -142,35 +178,25 @@ func (s *Server) ownerStatus(r *http.Request, id, owner string) *wire.LocalInput
 		}
 		return nil
 	}
-	base, ok := s.node.MemberAPI(owner)
-	if !ok || r.Header.Get(forwardedHeader) != "" {
+	if r.Header.Get(forwardedHeader) != "" {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), ownerStatusTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v1/local?input="+url.QueryEscape(id), nil)
-	if err != nil {
-		return nil
-	}
-	if v := r.Header.Get("Authorization"); v != "" {
-		req.Header.Set("Authorization", v)
-	}
-	req.Header.Set(forwardedHeader, s.node.ID())
-	resp, err := s.client.Do(req)
+	v, err := s.askMember(r, owner, "/v1/local?input="+url.QueryEscape(id), decodeLocal)
 	if err != nil {
 		s.log.Debug().Err(err).Str("owner", owner).Str("input", id).Msg("owner status unavailable")
 		return nil
 	}
-	defer resp.Body.Close()
-	var local wire.Local
-	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&local) != nil || len(local.Inputs) != 1 {
-		return nil
+	if local := v.(wire.Local); len(local.Inputs) == 1 {
+		return &local.Inputs[0]
 	}
-	return &local.Inputs[0]
+	return nil
 }
 
-// ownerStatusTimeout bounds how long GET /v1/inputs/{id} waits for the owner's view.
-const ownerStatusTimeout = 2 * time.Second
+func decodeLocal(body io.Reader) (any, error) {
+	var local wire.Local
+	err := json.NewDecoder(body).Decode(&local)
+	return local, err
+}
 
 func (s *Server) putInput(w http.ResponseWriter, r *http.Request, body []byte) {
 	id := r.PathValue("id")

@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"context"
 	stdlog "log"
 	"net/http"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
 
+	"github.com/gatherd/gatherd/activity"
 	"github.com/gatherd/gatherd/inputs"
 	"github.com/gatherd/gatherd/logging"
 	"github.com/gatherd/gatherd/store"
@@ -46,6 +48,13 @@ type Options struct {
 	// ReadYourWritesTimeout bounds how long a node that forwarded a write waits to apply it before answering;
 	// 0 means DefaultReadYourWritesTimeout.
 	ReadYourWritesTimeout time.Duration
+
+	// Activity is the node's recorder of cluster events and gather counts (GET /v1/events, /v1/series, and the
+	// index of blocking status reads); nil answers those routes with nothing recorded.
+	Activity *activity.Recorder
+	// Console serves the web console under /ui/ (its static files need no token: they hold no data); nil
+	// serves none.
+	Console http.Handler
 }
 
 // DefaultReadYourWritesTimeout is Options.ReadYourWritesTimeout's default: a follower learns a commit with
@@ -54,24 +63,31 @@ const DefaultReadYourWritesTimeout = 2 * time.Second
 
 // Server serves the API of one node.
 type Server struct {
-	node         Cluster
-	plugins      *inputs.Registry
-	gatherer     prometheus.Gatherer
-	log          zerolog.Logger
-	client       *http.Client
-	toml         func([]byte) ([]store.Input, error)
-	splitTargets func(store.Input, string) ([]store.Input, error)
-	tokens       []Token
-	limiter      *writeLimiter  // nil: writes are not limited
-	mux          *http.ServeMux // the routes, for a held request this node ends up leading
-	hold         time.Duration
-	ryw          time.Duration
+	node          Cluster
+	plugins       *inputs.Registry
+	gatherer      prometheus.Gatherer
+	log           zerolog.Logger
+	client        *http.Client
+	toml          func([]byte) ([]store.Input, error)
+	splitTargets  func(store.Input, string) ([]store.Input, error)
+	tokens        []Token
+	limiter       *writeLimiter  // nil: writes are not limited
+	mux           *http.ServeMux // the routes, for a held request this node ends up leading
+	hold          time.Duration
+	ryw           time.Duration
+	activity      *activity.Recorder
+	console       http.Handler
+	runtime       runtimeCache
+	closing       context.Context // ends at Close: blocking reads answer at once
+	cancelClosing context.CancelFunc
 }
 
 // New returns a server for o.Node.
 func New(o Options) *Server {
 	s := &Server{node: o.Node, plugins: o.Plugins, gatherer: o.Gatherer, log: o.Logger, client: o.Client, toml: o.ImportTOML, splitTargets: o.Split}
 	s.tokens = append([]Token(nil), o.Tokens...)
+	s.activity, s.console = o.Activity, o.Console
+	s.closing, s.cancelClosing = context.WithCancel(context.Background())
 	s.hold = cmp.Or(o.HoldTimeout, DefaultHoldTimeout)
 	s.ryw = cmp.Or(o.ReadYourWritesTimeout, DefaultReadYourWritesTimeout)
 	s.limiter = newWriteLimiter(o.WriteRate, o.WriteBurst, s.fromPeer)
@@ -92,13 +108,18 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /v1/status", s.status)
-	mux.HandleFunc("GET /v1/members", s.listMembers)
-	mux.HandleFunc("GET /v1/assignments", s.reads(s.assignments))
+	mux.HandleFunc("GET /v1/status", s.blocking(statusIndex, s.status))
+	mux.HandleFunc("GET /v1/members", s.blocking(statusIndex, s.listMembers))
+	mux.HandleFunc("GET /v1/assignments", s.reads(s.blocking(raftIndex, s.assignments)))
+	mux.HandleFunc("GET /v1/auth", s.auth)
+	mux.HandleFunc("GET /v1/events", s.blocking(statusIndex, s.events))
+	mux.HandleFunc("GET /v1/history", s.reads(s.blocking(raftIndex, s.history)))
+	mux.HandleFunc("GET /v1/series", s.series())
+	mux.HandleFunc("GET /v1/nodes", s.nodes())
 	mux.HandleFunc("GET /v1/local", s.local)
 	mux.HandleFunc("GET /v1/plugins", s.listPlugins)
-	mux.HandleFunc("GET /v1/inputs", s.reads(s.listInputs))
-	mux.HandleFunc("GET /v1/inputs/{id}", s.reads(s.getInput))
+	mux.HandleFunc("GET /v1/inputs", s.reads(s.blocking(raftIndex, s.listInputs)))
+	mux.HandleFunc("GET /v1/inputs/{id}", s.reads(s.blocking(raftIndex, s.getInput)))
 	mux.HandleFunc("PUT /v1/inputs/{id}", s.writes(s.putInput))
 	mux.HandleFunc("POST /v1/inputs", s.writes(s.postInputs))
 	mux.HandleFunc("DELETE /v1/inputs/{id}", s.writes(s.deleteInput))
@@ -106,12 +127,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /v1/nodes/{id}/drain", s.writes(s.drain(false)))
 	mux.HandleFunc("POST /v1/nodes/{id}/leave", s.writes(s.leave))
 	mux.HandleFunc("POST /v1/rebalance", s.writes(s.rebalance))
+	if s.console != nil {
+		mux.Handle("GET /ui/", s.console)
+		mux.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "", "no route for "+r.Method+" "+r.URL.Path)
 	})
 	s.mux = mux
 	// Authentication comes before the rate limit so that anonymous traffic cannot use up a client's allowance.
-	return s.logRequests(requireToken(s.tokens, s.limiter.wrap(mux)))
+	return s.logRequests(requireToken(s.tokens, s.console != nil, s.limiter.wrap(mux)))
 }
 
 // writes reads the capped body once and hands it on, so a forwarded write sends the same bytes.
@@ -156,6 +181,9 @@ func (s *statusRecorder) WriteHeader(code int) {
 	s.code = code
 	s.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (a blocking read extends its write deadline).
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

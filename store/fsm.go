@@ -32,6 +32,7 @@ type Store struct {
 	changed chan struct{}
 	fatal   error         // set once, by the first entry this binary must not skip; see halt.go
 	halted  chan struct{} // closed when fatal is set
+	hist    history       // what each placement generation moved; see history.go
 }
 
 // New returns an empty store.
@@ -55,6 +56,13 @@ func (s *Store) Watch() <-chan struct{} {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.changed
+}
+
+// Index is the last raft index this replica applied.
+func (s *Store) Index() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.st.Index
 }
 
 // Input returns a copy of one input.
@@ -88,6 +96,10 @@ func (s *Store) Apply(l *raft.Log) any {
 	}
 	s.mu.Lock()
 	res := s.apply(l.Index, cmd)
+	if cmd.Op == OpAssign && res.Err == nil {
+		s.hist.last.Index, s.hist.last.At = l.Index, l.AppendedAt
+		s.hist.add(s.hist.last)
+	}
 	s.st.Index = l.Index
 	// Every applied index wakes the watchers, failed commands too: a node that answered a write waits for its
 	// index (WaitIndex), whatever the entry did.
@@ -179,9 +191,13 @@ func (s *Store) assign(a *Assign) error {
 		return fmt.Errorf("assign generation %d after %d: %w", a.Generation, s.st.Generation, ErrStaleGeneration)
 	}
 	s.st.Generation = a.Generation
+	rec := GenerationRecord{Generation: a.Generation}
 	for _, m := range a.Moves {
 		if _, ok := s.st.Inputs[m.Input]; !ok {
 			continue // deleted after the leader planned the move
+		}
+		if old := s.st.Assignments[m.Input]; old.Node != m.Node || old.Generation == 0 {
+			rec.Moves = append(rec.Moves, MoveRecord{Input: m.Input, From: old.Node, To: m.Node, Reason: m.Reason})
 		}
 		if m.Node == "" {
 			if m.Reason == "" {
@@ -197,6 +213,7 @@ func (s *Store) assign(a *Assign) error {
 		}
 		s.st.Assignments[m.Input] = next
 	}
+	s.hist.last = rec
 	return nil
 }
 

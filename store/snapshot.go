@@ -107,6 +107,7 @@ func (s *Store) Restore(rc io.ReadCloser) error {
 	st.Generation, st.Index = d.Generation, d.Index
 	s.mu.Lock()
 	s.st = st
+	s.hist = history{} // the history is not in snapshots: it restarts here
 	close(s.changed)
 	s.changed = make(chan struct{})
 	s.mu.Unlock()

@@ -87,8 +87,14 @@ type Input struct {
 	// Cost is the measured wall time of one gather in seconds, smoothed, as the leader last recorded it (it
 	// records changes of more than 25%); absent until measured. Placement weighs the input by Cost / interval.
 	Cost float64 `json:"cost,omitempty"`
-	// Status is the owner's view of the input (GET /v1/inputs/{id} only; absent when the owner cannot tell).
+	// Status is the owner's view of the input (GET /v1/inputs/{id}, and GET /v1/inputs with ?status=true or
+	// ?state=; absent when the owner cannot tell).
 	Status *LocalInput `json:"status,omitempty"`
+	// NextSlot is the next gather time of the input's schedule (the same on every node), while it has an owner.
+	NextSlot time.Time `json:"next_slot,omitzero"`
+	// Moves is the input's history of owners, newest first, as far as the move history reaches (GET
+	// /v1/inputs/{id} only).
+	Moves []Move `json:"moves,omitempty"`
 }
 
 // InputList is GET /v1/inputs.
@@ -129,9 +135,11 @@ type LocalInput struct {
 	State      string    `json:"state"`
 	Started    time.Time `json:"started"`
 	LastGather time.Time `json:"last_gather,omitzero"`
-	Gathers    uint64    `json:"gathers"`
-	Errors     uint64    `json:"errors"`   // returned errors, logged errors, timeouts, panics, build failures
-	Overruns   uint64    `json:"overruns"` // slots skipped: the previous gather still ran, or the loop woke late
+	// LastDuration is how long the last gather took, as a duration string ("1.2ms").
+	LastDuration string `json:"last_duration,omitempty"`
+	Gathers      uint64 `json:"gathers"`
+	Errors       uint64 `json:"errors"`   // returned errors, logged errors, timeouts, panics, build failures
+	Overruns     uint64 `json:"overruns"` // slots skipped: the previous gather still ran, or the loop woke late
 	// Skipped counts slots dropped at the moment of the gather: late by more than half the interval (a frozen
 	// or starved process), or without the node's lease (fenced, or frozen longer than the fence timeout).
 	Skipped   uint64    `json:"skipped,omitempty"`
@@ -148,6 +156,12 @@ type Local struct {
 	Inputs []LocalInput `json:"inputs"`
 }
 
+// LocalStates is GET /v1/local?states=true: the state of each input on the answering node, by ID.
+type LocalStates struct {
+	Node   string            `json:"node"`
+	States map[string]string `json:"states"`
+}
+
 // NodeState is the answer of drain, undrain and leave: the node and its new registry state.
 type NodeState struct {
 	ID    string `json:"id"`
@@ -157,15 +171,6 @@ type NodeState struct {
 // PluginList is GET /v1/plugins.
 type PluginList struct {
 	Plugins []string `json:"plugins"`
-}
-
-// Move is one input changing owner in a rebalance plan.
-type Move struct {
-	Input  string    `json:"input"`
-	From   string    `json:"from"`           // empty when it had no owner
-	To     string    `json:"to"`             // empty when no node may run it
-	Reason string    `json:"reason"`         // rebalance, new, crash, drain, leave, join
-	Since  time.Time `json:"since,omitzero"` // a planned move: the new owner gathers from this time on
 }
 
 // Rebalance is what POST /v1/rebalance did, or with dry_run would do: the moves, and each node's measured load

@@ -94,7 +94,9 @@ type Status struct {
 	State      string
 	Started    time.Time
 	LastGather time.Time
-	Gathers    uint64
+	// LastDuration is how long the last Gather took (until it returned or panicked).
+	LastDuration time.Duration
+	Gathers      uint64
 	// Errors counts returned errors, AddError calls, timeouts, panics and
 	// Build/Start failures.
 	Errors uint64
@@ -107,10 +109,9 @@ type Status struct {
 	Skipped   uint64
 	Panics    uint64
 	LastError string
-	// LastDuration is the wall time of the last gather; Cost the smoothed wall time of a gather (costMeter),
-	// what placement balances once divided by the interval.
-	LastDuration time.Duration
-	Cost         time.Duration
+	// Cost is the smoothed wall time of a gather (costMeter), what placement balances once divided by the
+	// interval; 0 until measured.
+	Cost time.Duration
 	Window
 }
 
