@@ -1,9 +1,8 @@
 package api
 
 import (
-	"time"
-
 	"net/http"
+	"time"
 
 	"github.com/gatherd/gatherd/store"
 	"github.com/gatherd/gatherd/wire"
@@ -64,7 +63,8 @@ func (s *Server) local(w http.ResponseWriter, r *http.Request) {
 func localView(st worker.Status) wire.LocalInput {
 	return wire.LocalInput{
 		ID: st.ID, Plugin: st.Plugin, Version: st.Version, State: st.State, Started: st.Started,
-		LastGather: st.LastGather, LastDuration: durationText(store.Duration(st.LastDuration.Round(time.Microsecond))), Gathers: st.Gathers, Errors: st.Errors, Overruns: st.Overruns, Skipped: st.Skipped,
+		LastGather: st.LastGather, LastDuration: durationText(store.Duration(st.LastDuration.Round(time.Microsecond))),
+		Gathers: st.Gathers, Errors: st.Errors, Overruns: st.Overruns, Skipped: st.Skipped,
 		Panics: st.Panics, LastError: st.LastError, From: st.From, Until: st.Until,
 	}
 }

@@ -33,6 +33,8 @@ func (s *suite) secured(t *testing.T) {
 		{"the read token", http.MethodGet, api + "/v1/status", readToken, http.StatusOK},
 		{"the read token on a write", http.MethodDelete, api + "/v1/inputs/" + s.ids[0], readToken, http.StatusForbidden},
 		{"no token, /healthz", http.MethodGet, api + "/healthz", "", http.StatusOK},
+		{"no token, the console's files", http.MethodGet, api + "/ui/", "", http.StatusOK},
+		{"no token, the console's data", http.MethodGet, api + "/v1/history", "", http.StatusUnauthorized},
 	} {
 		code, err := s.bare(c.method, c.url, c.token)
 		if err != nil || code != c.want {

@@ -212,7 +212,7 @@ function inputsPage(main, signal, _, params) {
   const fields = {};
   const form = h('form', {id: 'filters', class: 'filters', onsubmit: e => e.preventDefault()},
     FILTERS.map(f => {
-      const attrs = {id: 'filter-' + f, name: f, value: params.get(f) || ''};
+      const attrs = {id: 'filter-' + f, name: f, value: params.get(f) || '', 'aria-label': f === 'q' ? 'search IDs' : f, title: f === 'q' ? 'IDs containing this' : f};
       fields[f] = f === 'state'
         ? h('select', attrs, ['', 'running', 'starting', 'failed', 'ended', 'unassigned', 'unknown'].map(v => h('option', {value: v, selected: v === (params.get(f) || '')}, v || 'any state')))
         : h('input', {...attrs, type: 'search', placeholder: f === 'q' ? 'search IDs' : f});
