@@ -39,7 +39,10 @@ func (s *Server) assignments(w http.ResponseWriter, r *http.Request) {
 // local is GET /v1/local: what this node's worker runs; ?input=ID keeps that input only.
 func (s *Server) local(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("input")
-	v := wire.Local{Node: s.node.ID(), Fenced: s.node.Fenced(), Inputs: []wire.LocalInput{}}
+	v := wire.Local{Node: s.node.ID(), Fenced: s.node.Fenced(), Inputs: []wire.LocalInput{}, Outputs: []wire.OutputHealth{}}
+	if s.outputs != nil {
+		v.Outputs = s.outputs()
+	}
 	for _, st := range s.node.Local() {
 		if id == "" || st.ID == id {
 			v.Inputs = append(v.Inputs, localView(st))

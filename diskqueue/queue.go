@@ -48,7 +48,7 @@ type Options struct {
 	// dropped (their records counted as dropped). Default 64 MiB.
 	MaxBytes int64
 	// SegmentBytes is the size at which a new segment file starts: the unit in which old records are dropped.
-	// Default MaxBytes/8, at least 64 KiB.
+	// Default the least of MaxBytes/8, 4 MiB and a sixteenth of the filesystem, at least 64 KiB.
 	SegmentBytes int64
 	// Reserve is the free space the queue leaves on its filesystem (for the node's raft store, say): when an
 	// append would leave less, it drops oldest segments as if the cap were reached, and drops the new records
@@ -98,17 +98,20 @@ func Open(dir string, opts Options) (*Queue, error) {
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = 64 << 20
 	}
-	if opts.SegmentBytes <= 0 {
-		opts.SegmentBytes = max(opts.MaxBytes/8, 64<<10)
-	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
+	fsSize := int64(1) << 62
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err == nil {
+		fsSize = int64(st.Blocks) * int64(st.Bsize)
+	}
+	if opts.SegmentBytes <= 0 {
+		// Small enough that dropping the oldest one frees space in steps, on a small filesystem too.
+		opts.SegmentBytes = max(min(opts.MaxBytes/8, fsSize/16, 4<<20), 64<<10)
+	}
 	if opts.Reserve == 0 {
-		var st syscall.Statfs_t
-		if err := syscall.Statfs(dir, &st); err == nil {
-			opts.Reserve = min(64<<20, int64(st.Blocks)*int64(st.Bsize)/4)
-		}
+		opts.Reserve = min(64<<20, fsSize/4)
 	}
 	q := &Queue{dir: dir, opts: opts}
 	if err := q.recover(); err != nil {
@@ -355,6 +358,14 @@ func (q *Queue) dropOldest(dropped *int) bool {
 	return true
 }
 
+// skipRest drops the records of s from the head on (s is the head segment).
+func (q *Queue) skipRest(s *segment) {
+	if s != q.segs[len(q.segs)-1] || q.rotate() == nil {
+		var lost int
+		q.dropOldest(&lost)
+	}
+}
+
 // Peek reads up to n records from the front without removing them, and the cursor to Ack once they are
 // delivered.
 func (q *Queue) Peek(n int) ([][]byte, Cursor, error) {
@@ -374,8 +385,17 @@ func (q *Queue) Peek(n int) ([][]byte, Cursor, error) {
 			continue
 		}
 		recs, end, err := q.readFrom(s, at.off, n-len(out))
+		if err != nil && len(out)+len(recs) == 0 {
+			// The front record is unreadable (the disk corrupted it): drop the rest of its segment, so the
+			// reader is not stuck on it.
+			q.skipRest(s)
+			return nil, q.head, err
+		}
 		if err != nil {
-			return out, at, err
+			out = append(out, recs...)
+			at.seq += uint64(len(recs))
+			at.off = end
+			return out, at, nil // the bad record comes first in the next Peek
 		}
 		out = append(out, recs...)
 		at.seq += uint64(len(recs))

@@ -1,0 +1,167 @@
+package telegrafx
+
+import (
+	"bufio"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/influxdata/telegraf"
+	"github.com/influxdata/telegraf/metric"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/rs/zerolog"
+)
+
+func TestParseOutputsReadsTheBufferKeys(t *testing.T) {
+	outs, err := ParseOutputs([]byte(`
+[agent]
+  buffer_strategy = "disk"
+  buffer_size_limit = "1MiB"
+  interval = "10s"
+
+[[outputs.file]]
+  files = ["stdout"]
+
+[[outputs.file]]
+  files = ["stderr"]
+  buffer_strategy = "memory"
+
+[[outputs.influxdb]]
+  urls = ["http://127.0.0.1:1"]
+  buffer_directory = "/var/spool/gatherd"
+  buffer_size_limit = 4096
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range outs {
+		got = append(got, fmt.Sprintf("%s %s %q %d", o.Config.Name, o.Buffer.Strategy, o.Buffer.Directory, o.Buffer.SizeLimit))
+	}
+	want := []string{`file disk "" 1048576`, `file memory "" 1048576`, `influxdb disk "/var/spool/gatherd" 4096`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, bad := range []string{
+		"[[outputs.file]]\n  buffer_strategy = \"tape\"\n",
+		"[agent]\n  buffer_size_limit = \"lots\"\n[[outputs.file]]\n",
+		"[[outputs.file]]\n  buffer_size_limit = -1\n",
+	} {
+		if _, err := ParseOutputs([]byte(bad)); err == nil || !strings.Contains(err.Error(), "buffer_") {
+			t.Errorf("%q: error %v, want one naming the key", bad, err)
+		}
+	}
+}
+
+// lineSink is an HTTP endpoint for outputs.http (data_format influx) that refuses writes while down and keeps
+// the lines it accepted.
+type lineSink struct {
+	down  atomic.Bool
+	mu    sync.Mutex
+	lines map[string]int
+}
+
+func (s *lineSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.down.Load() {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sc := bufio.NewScanner(r.Body)
+	for sc.Scan() {
+		s.lines[sc.Text()]++
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *lineSink) distinct() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.lines)
+}
+
+func gathered(i int) []telegraf.Metric {
+	return []telegraf.Metric{metric.New("probe", map[string]string{"input": "a"}, map[string]any{"n": int64(i)}, time.Unix(1700000000+int64(i), 0))}
+}
+
+func TestDiskBufferKeepsWhatTheOutputRefusedAcrossARestart(t *testing.T) {
+	sink := &lineSink{lines: map[string]int{}}
+	sink.down.Store(true)
+	srv := httptest.NewServer(sink)
+	t.Cleanup(srv.Close)
+	doc := fmt.Sprintf(`[[outputs.http]]
+  url = %q
+  data_format = "influx"
+  flush_interval = "100ms"
+  metric_batch_size = 7
+  buffer_strategy = "disk"
+`, srv.URL)
+	dataDir := t.TempDir()
+	start := func() (*Outputs, *prometheus.Registry) {
+		outs, err := ParseOutputs([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		reg := prometheus.NewRegistry()
+		o, err := StartOutputs(outs, "", dataDir, zerolog.Nop(), reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o, reg
+	}
+	o, reg := start()
+	const n = 50
+	for i := range n {
+		o.Write("a", gathered(i))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for o.Health()[0].WriteErrors == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	h := o.Health()[0]
+	if h.Buffer != "disk" || h.Buffered != n || h.BytesOnDisk == 0 || h.WriteErrors == 0 || !strings.Contains(h.LastError, "503") ||
+		!h.OldestPoint.Equal(time.Unix(1700000000, 0)) || h.Written != 0 {
+		t.Fatalf("health while the output is down: %+v", h)
+	}
+	if v := testutil.ToFloat64(collectorFor(reg, "gatherd_output_buffer_length")); v != n {
+		t.Fatalf("gatherd_output_buffer_length = %v, want %d", v, n)
+	}
+	o.Close() // still down: what it holds stays on disk
+
+	sink.down.Store(false)
+	o2, _ := start()
+	defer o2.Close()
+	for sink.distinct() < n && time.Now().Before(deadline.Add(10*time.Second)) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := sink.distinct(); got != n {
+		t.Fatalf("%d of %d metrics arrived after the restart", got, n)
+	}
+	for o2.Health()[0].Buffered != 0 && time.Now().Before(deadline.Add(15*time.Second)) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if h := o2.Health()[0]; h.Buffered != 0 || h.Written < n || h.Dropped != 0 || h.OldestPointAge != 0 {
+		t.Fatalf("health once delivered: %+v", h)
+	}
+}
+
+// collectorFor gathers reg and returns the one metric named name as a collector testutil can read.
+func collectorFor(reg *prometheus.Registry, name string) prometheus.Collector {
+	return prometheus.CollectorFunc(func(ch chan<- prometheus.Metric) {
+		mfs, _ := reg.Gather()
+		for _, mf := range mfs {
+			if mf.GetName() == name {
+				for _, m := range mf.GetMetric() {
+					ch <- prometheus.MustNewConstMetric(prometheus.NewDesc(name, "", nil, nil), prometheus.GaugeValue, m.GetGauge().GetValue())
+				}
+			}
+		}
+	})
+}
