@@ -48,7 +48,7 @@ type Options struct {
 	// dropped (their records counted as dropped). Default 64 MiB.
 	MaxBytes int64
 	// SegmentBytes is the size at which a new segment file starts: the unit in which old records are dropped.
-	// Default the least of MaxBytes/8, 4 MiB and a sixteenth of the filesystem, at least 64 KiB.
+	// Default the least of MaxBytes/8, 4 MiB and 1/64 of the filesystem, at least 64 KiB.
 	SegmentBytes int64
 	// Reserve is the free space the queue leaves on its filesystem (for the node's raft store, say): when an
 	// append would leave less, it drops oldest segments as if the cap were reached, and drops the new records
@@ -108,7 +108,7 @@ func Open(dir string, opts Options) (*Queue, error) {
 	}
 	if opts.SegmentBytes <= 0 {
 		// Small enough that dropping the oldest one frees space in steps, on a small filesystem too.
-		opts.SegmentBytes = max(min(opts.MaxBytes/8, fsSize/16, 4<<20), 64<<10)
+		opts.SegmentBytes = max(min(opts.MaxBytes/8, fsSize/64, 4<<20), 64<<10)
 	}
 	if opts.Reserve == 0 {
 		opts.Reserve = min(64<<20, fsSize/4)

@@ -122,10 +122,12 @@ type output struct {
 	queue   *diskqueue.Queue  // nil: the buffer is Telegraf's, in memory
 	pending *diskqueue.Cursor // disk: the batch handed to the output, acknowledged once written
 
-	dropped  atomic.Uint64 // memory: metrics the full buffer dropped; disk: unreadable records
-	oldest   atomic.Int64  // memory: unix nanoseconds of the oldest metric since the buffer was last empty
-	unwarned atomic.Uint64 // drops not yet reported in a warning
-	lastWarn atomic.Int64
+	dropped      atomic.Uint64 // memory: metrics the full buffer dropped; disk: unreadable records
+	oldest       atomic.Int64  // memory: unix nanoseconds of the oldest metric since the buffer was last empty
+	unwarned     atomic.Uint64 // drops not yet reported in a warning
+	lastWarn     atomic.Int64
+	failures     atomic.Uint64 // failed writes not yet reported in a warning
+	lastFailWarn atomic.Int64
 }
 
 // openQueue opens the output's disk buffer in a folder named for the output and its configuration, so a node
@@ -213,9 +215,7 @@ func (o *Outputs) dropped(out *output, n int, err error) {
 		return
 	}
 	out.unwarned.Add(uint64(n))
-	now := time.Now().UnixNano()
-	last := out.lastWarn.Load()
-	if now-last < int64(warnEvery) || !out.lastWarn.CompareAndSwap(last, now) {
+	if !every(&out.lastWarn) {
 		return
 	}
 	ev := o.log.Warn().Str("output", out.name).Uint64("dropped", out.unwarned.Swap(0))
@@ -223,6 +223,22 @@ func (o *Outputs) dropped(out *output, n int, err error) {
 		ev = ev.Err(err)
 	}
 	ev.Msg("output buffer full: oldest metrics dropped")
+}
+
+// every reports whether warnEvery passed since it last returned true for last.
+func every(last *atomic.Int64) bool {
+	now := time.Now().UnixNano()
+	l := last.Load()
+	return now-l >= int64(warnEvery) && last.CompareAndSwap(l, now)
+}
+
+// writeFailed warns that a write failed, at most every warnEvery (the plugin logs each failure itself).
+func (o *Outputs) writeFailed(out *output, err error, buffered int) {
+	out.failures.Add(1)
+	if every(&out.lastFailWarn) {
+		o.log.Warn().Err(err).Str("output", out.name).Int("buffered", buffered).Uint64("failed_writes", out.failures.Swap(0)).
+			Msg("output write failed; will retry")
+	}
 }
 
 func (o *Outputs) memoryLoop(out *output) {
@@ -250,7 +266,7 @@ func flushInterval(out *output) time.Duration {
 
 func (o *Outputs) writeMemory(out *output, f func() error) {
 	if err := f(); err != nil {
-		o.log.Warn().Err(err).Str("output", out.name).Int("buffered", out.BufferLength()).Msg("output write failed; will retry")
+		o.writeFailed(out, err, out.BufferLength())
 		return
 	}
 	if out.BufferLength() == 0 {
@@ -286,7 +302,7 @@ func (o *Outputs) drain(out *output, deadline time.Time) {
 	for deadline.IsZero() || time.Now().Before(deadline) {
 		if out.pending != nil {
 			if err := out.Write(); err != nil {
-				o.log.Warn().Err(err).Str("output", out.name).Int("buffered", out.queue.Stats().Records).Msg("output write failed; will retry")
+				o.writeFailed(out, err, out.queue.Stats().Records)
 				return
 			}
 			if out.BufferLength() > 0 {
