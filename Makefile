@@ -31,7 +31,7 @@ test-outage:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./sharding/
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./worker/
-	$(GO) test -run '^$$' -bench . ./diskqueue/ ./telegrafx/
+	$(GO) test -run '^$$' -bench 'BenchmarkAppend|BenchmarkOutputBuffer' ./diskqueue/ ./telegrafx/
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./cluster/
 
 # 30,000 inputs (60 Telegraf tables of 500 targets) applied to a 3-node testcluster, then re-applied; about 30 s.

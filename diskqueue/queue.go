@@ -410,7 +410,7 @@ func (q *Queue) readFrom(s *segment, off int64, n int) ([][]byte, int64, error) 
 		return nil, off, err
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(io.NewSectionReader(f, off, s.size-off), 256<<10)
+	r := bufio.NewReaderSize(io.NewSectionReader(f, off, s.size-off), int(min(64<<10, s.size-off)))
 	var out [][]byte
 	for len(out) < n && off < s.size {
 		rec, err := readRecord(r)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/influxdata/telegraf"
-	"github.com/influxdata/telegraf/metric"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
@@ -51,8 +50,6 @@ type Outputs struct {
 
 // OutputNames returns the Telegraf output plugins linked into this binary.
 func OutputNames() []string { return sortedKeys(toutputsRegistry()) }
-
-var registerGob = sync.OnceFunc(metric.Init) // the disk buffer stores metrics as Telegraf's disk buffer does
 
 // StartOutputs initialises and connects outs, opens their disk buffers (under dataDir/outputs unless
 // buffer_directory says otherwise) and starts their flush loops. nodeTag, when set, is added to every metric
@@ -133,7 +130,6 @@ type output struct {
 // openQueue opens the output's disk buffer in a folder named for the output and its configuration, so a node
 // restarted with the same outputs file finds it again.
 func (out *output) openQueue(dataDir string) error {
-	registerGob()
 	base := out.Buffer.Directory
 	if base == "" {
 		if dataDir == "" {
@@ -171,7 +167,7 @@ func (o *Outputs) Write(_ string, metrics []telegraf.Metric) {
 		if recs == nil {
 			recs = make([][]byte, 0, len(metrics))
 			for _, m := range metrics {
-				b, err := metric.ToBytes(m)
+				b, err := encodeMetric(nil, m)
 				if err != nil {
 					o.log.Error().Err(err).Str("metric", m.Name()).Msg("metric not serializable for the disk buffer")
 					continue
@@ -319,7 +315,7 @@ func (o *Outputs) drain(out *output, deadline time.Time) {
 			return
 		}
 		for _, r := range recs {
-			m, err := metric.FromBytes(r)
+			m, err := decodeMetric(r)
 			if err != nil {
 				out.dropped.Add(1)
 				continue

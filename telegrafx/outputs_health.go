@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/influxdata/telegraf"
-	"github.com/influxdata/telegraf/metric"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gatherd/gatherd/wire"
@@ -66,7 +65,7 @@ func (o *Outputs) Health() []wire.OutputHealth {
 			h.Buffer, h.Buffered, h.BytesOnDisk = BufferDisk, st.Records, st.Bytes
 			h.Dropped += st.Dropped
 			if recs, _, err := out.queue.Peek(1); err == nil && len(recs) == 1 {
-				if m, err := metric.FromBytes(recs[0]); err == nil {
+				if m, err := decodeMetric(recs[0]); err == nil {
 					h.OldestPoint = m.Time()
 				}
 			}

@@ -165,3 +165,26 @@ func collectorFor(reg *prometheus.Registry, name string) prometheus.Collector {
 		}
 	})
 }
+
+func TestTheDiskRecordKeepsEveryFieldTypeAndTheTime(t *testing.T) {
+	m := metric.New("m", map[string]string{"a": "1", "b": ""},
+		map[string]any{"f": 1.5, "i": int64(-3), "u": uint64(1 << 63), "s": "x y", "t": true, "n": false},
+		time.Unix(1700000000, 123456789), telegraf.Counter)
+	rec, err := encodeMetric(nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeMetric(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name() != m.Name() || got.Type() != m.Type() || !got.Time().Equal(m.Time()) ||
+		fmt.Sprint(got.Tags()) != fmt.Sprint(m.Tags()) || fmt.Sprint(got.Fields()) != fmt.Sprint(m.Fields()) {
+		t.Fatalf("round trip: %v, want %v", got, m)
+	}
+	for i := range rec {
+		if _, err := decodeMetric(rec[:i]); err == nil {
+			t.Fatalf("a record cut at %d of %d decoded", i, len(rec))
+		}
+	}
+}
