@@ -277,6 +277,15 @@ func missingSlots(t *testing.T, db *testcluster.InfluxDB, tg *target, ids []stri
 			points[id] = append(points[id], int64(ms)*int64(time.Millisecond))
 		}
 	}
+	// Every point sits on its input's slot grid, whichever node wrote it, however often: a point written
+	// twice is the same point (same series, same slot timestamp), which the database keeps once.
+	for id, ps := range points {
+		for _, p := range ps {
+			if (p-ps[0])%int64(interval) != 0 {
+				t.Fatalf("%s: point at %s is off the slot grid of %s", id, time.Unix(0, p).Format(time.StampMilli), time.Unix(0, ps[0]).Format(time.StampMilli))
+			}
+		}
+	}
 	missing := map[string][]time.Time{}
 	probes := 0
 	hits := tg.hits.Since(from, time.Now())

@@ -123,6 +123,7 @@ type output struct {
 	oldest       atomic.Int64  // memory: unix nanoseconds of the oldest metric since the buffer was last empty
 	unwarned     atomic.Uint64 // drops not yet reported in a warning
 	lastWarn     atomic.Int64
+	failing      atomic.Bool   // disk: the last write failed
 	failures     atomic.Uint64 // failed writes not yet reported in a warning
 	lastFailWarn atomic.Int64
 }
@@ -177,7 +178,8 @@ func (o *Outputs) Write(_ string, metrics []telegraf.Metric) {
 		}
 		dropped, err := out.queue.Append(recs...)
 		o.dropped(out, dropped, err)
-		if out.queue.Stats().Records >= out.MetricBatchSize {
+		// A full batch is written at once, unless the output is failing: then the flush interval paces retries.
+		if !out.failing.Load() && out.queue.Stats().Records >= out.MetricBatchSize {
 			select {
 			case out.ready <- struct{}{}:
 			default:
@@ -298,9 +300,11 @@ func (o *Outputs) drain(out *output, deadline time.Time) {
 	for deadline.IsZero() || time.Now().Before(deadline) {
 		if out.pending != nil {
 			if err := out.Write(); err != nil {
+				out.failing.Store(true)
 				o.writeFailed(out, err, out.queue.Stats().Records)
 				return
 			}
+			out.failing.Store(false)
 			if out.BufferLength() > 0 {
 				return // partly written: the rest goes on the next flush
 			}

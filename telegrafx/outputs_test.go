@@ -188,3 +188,34 @@ func TestTheDiskRecordKeepsEveryFieldTypeAndTheTime(t *testing.T) {
 		}
 	}
 }
+
+func TestAFailingOutputIsRetriedAtTheFlushIntervalNotOnEveryGather(t *testing.T) {
+	sink := &lineSink{lines: map[string]int{}}
+	sink.down.Store(true)
+	srv := httptest.NewServer(sink)
+	t.Cleanup(srv.Close)
+	outs, err := ParseOutputs([]byte(fmt.Sprintf(`[[outputs.http]]
+  url = %q
+  data_format = "influx"
+  flush_interval = "500ms"
+  metric_batch_size = 5
+  buffer_strategy = "disk"
+`, srv.URL)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := StartOutputs(outs, "", t.TempDir(), zerolog.Nop(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	start := time.Now()
+	for i := range 40 { // a full batch on every gather after the fifth
+		o.Write("a", gathered(i))
+		time.Sleep(50 * time.Millisecond)
+	}
+	h := o.Health()[0]
+	if most := uint64(time.Since(start)/(500*time.Millisecond)) + 2; h.WriteErrors == 0 || h.WriteErrors > most {
+		t.Fatalf("%d failed writes in %s at a 500ms flush interval: %+v", h.WriteErrors, time.Since(start), h)
+	}
+}
