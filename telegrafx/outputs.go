@@ -63,13 +63,14 @@ func StartOutputs(outs []*Output, nodeTag, dataDir string, log zerolog.Logger, r
 		oc.RunningOutput.Output = &countingOutput{Output: oc.RunningOutput.Output, s: out.stats}
 		o.outs = append(o.outs, out)
 	}
+	dirs := map[string]bool{}
 	for _, out := range o.outs {
 		if err := out.Init(); err != nil {
 			o.closeQueues()
 			return nil, fmt.Errorf("output %s: init: %w", out.name, err)
 		}
 		if out.Buffer.Strategy == BufferDisk {
-			if err := out.openQueue(dataDir); err != nil {
+			if err := out.openQueue(dataDir, dirs); err != nil {
 				o.closeQueues()
 				return nil, fmt.Errorf("output %s: disk buffer: %w", out.name, err)
 			}
@@ -130,7 +131,7 @@ type output struct {
 
 // openQueue opens the output's disk buffer in a folder named for the output and its configuration, so a node
 // restarted with the same outputs file finds it again.
-func (out *output) openQueue(dataDir string) error {
+func (out *output) openQueue(dataDir string, dirs map[string]bool) error {
 	base := out.Buffer.Directory
 	if base == "" {
 		if dataDir == "" {
@@ -142,7 +143,12 @@ func (out *output) openQueue(dataDir string) error {
 	if out.Config.Alias != "" {
 		dir = out.Config.Alias
 	}
-	q, err := diskqueue.Open(filepath.Join(base, unsafeChars.ReplaceAllString(dir, "_")), diskqueue.Options{MaxBytes: out.Buffer.SizeLimit})
+	dir = filepath.Join(base, unsafeChars.ReplaceAllString(dir, "_"))
+	if dirs[dir] {
+		return fmt.Errorf("another output buffers in %s (two identical tables?): give them different aliases", dir)
+	}
+	dirs[dir] = true
+	q, err := diskqueue.Open(dir, diskqueue.Options{MaxBytes: out.Buffer.SizeLimit})
 	if err != nil {
 		return err
 	}

@@ -219,3 +219,16 @@ func TestAFailingOutputIsRetriedAtTheFlushIntervalNotOnEveryGather(t *testing.T)
 		t.Fatalf("%d failed writes in %s at a 500ms flush interval: %+v", h.WriteErrors, time.Since(start), h)
 	}
 }
+
+func TestTwoOutputsCannotShareADiskBuffer(t *testing.T) {
+	outs, err := ParseOutputs([]byte("[agent]\n  buffer_strategy = \"disk\"\n[[outputs.file]]\n  files = [\"/dev/null\"]\n[[outputs.file]]\n  files = [\"/dev/null\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, err := StartOutputs(outs, "", t.TempDir(), zerolog.Nop(), nil); err == nil || !strings.Contains(err.Error(), "alias") {
+		if o != nil {
+			o.Close()
+		}
+		t.Fatalf("two identical disk-buffered outputs started: %v", err)
+	}
+}
