@@ -109,7 +109,7 @@ func TestATornTailIsCutOffAndTheWholeRecordsKept(t *testing.T) {
 
 func TestOverTheCapTheOldestAreDroppedAndCounted(t *testing.T) {
 	dir := t.TempDir()
-	// 19-byte records (8 header + 11 payload), 10 to a segment, at most 3 segments.
+	// 21-byte records (8 header + 13 payload), 9 to a segment, at most 3 segments.
 	q, err := Open(dir, Options{MaxBytes: 570, SegmentBytes: 190, Reserve: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -147,5 +147,33 @@ func TestNoRoomAboveTheReserveDropsTheNewRecords(t *testing.T) {
 	d, err := q.Append(rec(0), rec(1))
 	if err == nil || d != 2 || q.Stats().Dropped != 2 || q.Stats().Records != 0 {
 		t.Fatalf("append with no room: dropped %d, %v, %+v", d, err, q.Stats())
+	}
+}
+
+func TestAnUnreadableFrontRecordSkipsTheRestOfItsSegment(t *testing.T) {
+	dir := t.TempDir()
+	q, err := Open(dir, Options{SegmentBytes: 190, Reserve: -1}) // 9 records of 21 bytes to a segment
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, q, 0, 25)
+	// The disk corrupts the first segment's third record after it was written.
+	f, err := os.OpenFile(q.segPath(q.segs[0].id), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteAt([]byte("X"), 2*21+headerSize+1)
+	f.Close()
+	recs, c, err := q.Peek(5)
+	if err != nil || len(recs) != 2 {
+		t.Fatalf("peek before the bad record: %d records, %v", len(recs), err)
+	}
+	q.Ack(c)
+	if recs, _, err := q.Peek(5); err == nil || len(recs) != 0 {
+		t.Fatalf("peek at the bad record: %d records, %v; want an error", len(recs), err)
+	}
+	wantRange(t, drain(t, q), 9, 25)
+	if s := q.Stats(); s.Dropped != 7 || s.Records != 0 {
+		t.Fatalf("stats %+v: want the bad record and the 6 after it in its segment dropped", s)
 	}
 }
