@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,7 +46,11 @@ func gatherdBin(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "gatherd")
-		cmd := exec.Command("go", "build", "-o", binPath, "github.com/gatherd/gatherd/cmd/gatherd")
+		goBin := "go"
+		if _, err := exec.LookPath(goBin); err != nil {
+			goBin = filepath.Join(runtime.GOROOT(), "bin", "go") // go test without go on PATH
+		}
+		cmd := exec.Command(goBin, "build", "-o", binPath, "github.com/gatherd/gatherd/cmd/gatherd")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
