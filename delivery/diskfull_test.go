@@ -69,9 +69,7 @@ func TestDiskBufferOnAFullDiskDropsOldestAndKeepsRaftHealthy(t *testing.T) {
 		return nil
 	})
 	t.Logf("disk full: %+v, %d bytes free", h, freeBytes(t, disk))
-	if free := freeBytes(t, disk); free < 2<<20 {
-		t.Errorf("%d bytes free: the buffer ate into the 2 MiB reserve", free)
-	}
+	checkReserve(t, disk)
 	wait(t, "a warning about the drops", 20*time.Second, func() error {
 		if !n.logHas(`"level":"warn"`, "oldest metrics dropped") {
 			return fmt.Errorf("no warning in the log")
@@ -103,9 +101,7 @@ func TestDiskBufferOnAFullDiskDropsOldestAndKeepsRaftHealthy(t *testing.T) {
 		return nil
 	})
 	h2 := outputHealth(t, n)
-	if free := freeBytes(t, disk); free < 2<<20 {
-		t.Errorf("%d bytes free: the buffer ate into the 2 MiB reserve", free)
-	}
+	checkReserve(t, disk)
 	if got := uint64(h2.Buffered) + h2.Dropped - took; got < uint64(len(ids)) {
 		t.Fatalf("the buffer took %d metrics meanwhile: %+v", got, h2)
 	}
@@ -138,4 +134,14 @@ func TestDiskBufferOnAFullDiskDropsOldestAndKeepsRaftHealthy(t *testing.T) {
 		return nil
 	})
 	t.Logf("recovered: delivered in %s: %+v", time.Since(back).Round(time.Millisecond), outputHealth(t, n))
+}
+
+// checkReserve fails the test when the free space on disk is below the buffer's 2 MiB reserve by more than
+// raft's own growth could explain (the buffer stops at the reserve; raft may write a little past it, which is
+// what the reserve is for).
+func checkReserve(t *testing.T, disk string) {
+	t.Helper()
+	if free := freeBytes(t, disk); free < 2<<20-64<<10 {
+		t.Errorf("%d bytes free: the buffer ate into the 2 MiB reserve", free)
+	}
 }
