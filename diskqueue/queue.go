@@ -315,6 +315,13 @@ func (q *Queue) roomFor(need int64) bool {
 // rotate starts a new segment after the current tail.
 func (q *Queue) rotate() error {
 	tail := q.segs[len(q.segs)-1]
+	if q.dirty {
+		// Sync only ever reaches the tail: a segment left behind is fsynced now, to keep the one-second bound.
+		if err := q.w.Sync(); err != nil {
+			return err
+		}
+		q.dirty = false
+	}
 	if err := q.w.Close(); err != nil {
 		return err
 	}
