@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/influxdata/telegraf"
-	"github.com/influxdata/telegraf/models"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/rs/zerolog"
@@ -45,7 +44,7 @@ type Config struct {
 
 	// Outputs are Telegraf [[outputs.X]] tables the node writes what it gathers to. Sink, when set, replaces
 	// them (tests count metrics in memory).
-	Outputs []*models.RunningOutput
+	Outputs []*telegrafx.Output
 	Sink    worker.Sink
 	// NodeTag adds a gatherd_node tag with this node's ID to every metric written to Outputs.
 	NodeTag bool
@@ -116,7 +115,7 @@ func New(cfg Config) (*Agent, error) {
 		if cfg.NodeTag {
 			tag = cc.NodeID
 		}
-		outs, err := telegrafx.StartOutputs(cfg.Outputs, tag, log.With().Str("module", "outputs").Logger(), a.Registry)
+		outs, err := telegrafx.StartOutputs(cfg.Outputs, tag, cc.DataDir, log.With().Str("module", "outputs").Logger(), a.Registry)
 		if err != nil {
 			ln.Close()
 			return nil, err
@@ -145,6 +144,9 @@ func New(cfg Config) (*Agent, error) {
 	}
 	a.activity = opts.Activity
 	a.activity.Start()
+	if outs := a.outputs; outs != nil {
+		opts.Outputs = outs.Health
+	}
 	if cfg.TLS != nil {
 		// Forwarded writes present this node's certificate (which exempts them from the leader's rate limit)
 		// and trust only cluster nodes.

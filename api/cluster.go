@@ -50,7 +50,10 @@ func (s *Server) local(w http.ResponseWriter, r *http.Request) {
 	for _, id := range r.URL.Query()["input"] {
 		ids[id] = true
 	}
-	v := wire.Local{Node: s.node.ID(), Fenced: s.node.Fenced(), Inputs: []wire.LocalInput{}}
+	v := wire.Local{Node: s.node.ID(), Fenced: s.node.Fenced(), Inputs: []wire.LocalInput{}, Outputs: []wire.OutputHealth{}}
+	if s.outputs != nil {
+		v.Outputs = s.outputs()
+	}
 	for _, st := range s.node.Local() {
 		if len(ids) == 0 || ids[st.ID] {
 			v.Inputs = append(v.Inputs, localView(st))

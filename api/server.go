@@ -31,6 +31,8 @@ type Options struct {
 	// Split turns an input (a JSON batch entry, or a table ImportTOML returned) that lists several targets
 	// into one input per target; nil stores them as they come.
 	Split func(in store.Input, where string) ([]store.Input, error)
+	// Outputs reports the node's outputs for GET /v1/local; nil reports none.
+	Outputs func() []wire.OutputHealth
 
 	// Tokens are the bearer tokens the API accepts. Empty leaves the API open to anyone who can reach it (for
 	// development); otherwise every request but GET /healthz needs one, and writes need a RoleWrite token.
@@ -66,6 +68,7 @@ type Server struct {
 	node          Cluster
 	plugins       *inputs.Registry
 	gatherer      prometheus.Gatherer
+	outputs       func() []wire.OutputHealth
 	log           zerolog.Logger
 	client        *http.Client
 	toml          func([]byte) ([]store.Input, error)
@@ -84,7 +87,7 @@ type Server struct {
 
 // New returns a server for o.Node.
 func New(o Options) *Server {
-	s := &Server{node: o.Node, plugins: o.Plugins, gatherer: o.Gatherer, log: o.Logger, client: o.Client, toml: o.ImportTOML, splitTargets: o.Split}
+	s := &Server{node: o.Node, plugins: o.Plugins, gatherer: o.Gatherer, log: o.Logger, client: o.Client, toml: o.ImportTOML, splitTargets: o.Split, outputs: o.Outputs}
 	s.tokens = append([]Token(nil), o.Tokens...)
 	s.activity, s.console = o.Activity, o.Console
 	s.closing, s.cancelClosing = context.WithCancel(context.Background())

@@ -180,3 +180,27 @@ func TestLocalViewJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalShowsOutputHealth pins the output fields of GET /v1/local (a contract of issue 14).
+func TestLocalShowsOutputHealth(t *testing.T) {
+	at := time.Unix(120, 0).UTC()
+	srv := httptest.NewServer(New(Options{Node: newFakeCluster(policy.Telegraf), Outputs: func() []wire.OutputHealth {
+		return []wire.OutputHealth{{Name: "outputs.influxdb", Buffer: "disk", Buffered: 3, BytesOnDisk: 540, OldestPoint: at,
+			OldestPointAge: 2.5, Writes: 4, Written: 40, WriteErrors: 1, Dropped: 2, LastError: "refused", LastErrorAt: at}}
+	}}).Handler())
+	t.Cleanup(srv.Close)
+	code, pretty := send(t, "GET", srv.URL+"/v1/local", "", "")
+	var b bytes.Buffer
+	_ = json.Compact(&b, pretty)
+	want := `"outputs":[{"name":"outputs.influxdb","buffer":"disk","buffered":3,"bytes_on_disk":540,` +
+		`"oldest_point":"1970-01-01T00:02:00Z","oldest_point_age_seconds":2.5,"writes":4,"written":40,"write_errors":1,` +
+		`"dropped":2,"last_error":"refused","last_error_at":"1970-01-01T00:02:00Z"}]`
+	if code != http.StatusOK || !strings.Contains(b.String(), want) {
+		t.Fatalf("%d %s\nwant it to contain %s", code, b.String(), want)
+	}
+	srv2 := httptest.NewServer(New(Options{Node: newFakeCluster(policy.Telegraf)}).Handler())
+	t.Cleanup(srv2.Close)
+	if _, b := send(t, "GET", srv2.URL+"/v1/local", "", ""); !strings.Contains(string(b), `"outputs": []`) {
+		t.Fatalf("a node without outputs: %s", b)
+	}
+}

@@ -104,16 +104,17 @@ func (e *APIError) Error() string {
 
 // The API's JSON shapes, declared once in package wire.
 type (
-	Member      = wire.Member
-	Status      = wire.Status
-	InputSpec   = wire.InputSpec
-	Input       = wire.Input
-	ApplyResult = wire.ApplyResult
-	Assignments = wire.Assignments
-	LocalInput  = wire.LocalInput
-	Local       = wire.Local
-	NodeState   = wire.NodeState
-	Rebalance   = wire.Rebalance
+	Member       = wire.Member
+	Status       = wire.Status
+	InputSpec    = wire.InputSpec
+	Input        = wire.Input
+	ApplyResult  = wire.ApplyResult
+	Assignments  = wire.Assignments
+	LocalInput   = wire.LocalInput
+	Local        = wire.Local
+	OutputHealth = wire.OutputHealth
+	NodeState    = wire.NodeState
+	Rebalance    = wire.Rebalance
 )
 
 // Status returns the answering node's view of the cluster.

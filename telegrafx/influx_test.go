@@ -1,11 +1,9 @@
 package telegrafx_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"sort"
 	"strings"
 	"testing"
@@ -14,46 +12,9 @@ import (
 	"github.com/gatherd/gatherd/testcluster"
 )
 
-// influxQuery runs an InfluxQL query and returns the first statement's series.
-func influxQuery(base, q string) ([]struct {
-	Name   string            `json:"name"`
-	Tags   map[string]string `json:"tags"`
-	Values [][]any           `json:"values"`
-}, error) {
-	resp, err := http.Get(base + "/query?db=gatherd&epoch=s&q=" + url.QueryEscape(q))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Results []struct {
-			Error  string `json:"error"`
-			Series []struct {
-				Name   string            `json:"name"`
-				Tags   map[string]string `json:"tags"`
-				Values [][]any           `json:"values"`
-			} `json:"series"`
-		} `json:"results"`
-		Error string `json:"error"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return nil, err
-	}
-	if out.Error != "" {
-		return nil, fmt.Errorf("%s", out.Error)
-	}
-	if len(out.Results) == 0 {
-		return nil, nil
-	}
-	if out.Results[0].Error != "" {
-		return nil, fmt.Errorf("%s", out.Results[0].Error)
-	}
-	return out.Results[0].Series, nil
-}
-
 func seriesKeys(t *testing.T, base string) []string {
 	t.Helper()
-	s, err := influxQuery(base, "SHOW SERIES FROM http_response")
+	s, err := testcluster.InfluxQuery(base, "gatherd", "", "SHOW SERIES FROM http_response")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +29,7 @@ func seriesKeys(t *testing.T, base string) []string {
 }
 
 func TestInfluxDBSeriesContinueWhenANodeDies(t *testing.T) {
-	influx := influxTarget(t)
+	influx := testcluster.StartInfluxDB(t).URL
 	outputsDoc := fmt.Sprintf("[[outputs.influxdb]]\n  urls = [%q]\n  database = \"gatherd\"\n  flush_interval = \"1s\"\n", influx)
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(web.Close)
@@ -101,7 +62,7 @@ func TestInfluxDBSeriesContinueWhenANodeDies(t *testing.T) {
 	killed := time.Now()
 	c.Kill(victim)
 	c.WaitFor("every input's series growing after the kill", testcluster.DefaultWait, func() error {
-		s, err := influxQuery(influx, fmt.Sprintf("SELECT count(response_time) FROM http_response WHERE time > %ds GROUP BY server", killed.Unix()+2))
+		s, err := testcluster.InfluxQuery(influx, "gatherd", "", fmt.Sprintf("SELECT count(response_time) FROM http_response WHERE time > %ds GROUP BY server", killed.Unix()+2))
 		if err != nil {
 			return err
 		}

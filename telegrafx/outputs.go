@@ -1,17 +1,19 @@
 package telegrafx
 
 import (
+	"errors"
 	"fmt"
+	"path/filepath"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/influxdata/telegraf"
-	"github.com/influxdata/telegraf/config"
-	"github.com/influxdata/telegraf/models"
-	"github.com/pelletier/go-toml/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
+
+	"github.com/gatherd/gatherd/diskqueue"
 )
 
 // DevOutputs is the output a --dev node uses when none is configured: line protocol on stdout.
@@ -20,15 +22,27 @@ const DevOutputs = `[[outputs.file]]
   data_format = "influx"
 `
 
-// Outputs is a worker.Sink that fans every gathered metric out to Telegraf output plugins. Each output has a
-// bounded buffer (metric_buffer_limit, default 10000) that drops the oldest metrics while the output is down,
-// is written in batches (metric_batch_size) when a batch is full or every flush_interval, keeps failed
-// batches for the next flush, and is flushed on Close.
+const (
+	// syncInterval is how often a disk buffer is fsynced. Every gather is written to the file at once (so a
+	// killed process loses nothing); the fsync bounds what a power loss or kernel crash can take.
+	syncInterval = time.Second
+	// closeDrain bounds how long Close keeps writing a disk buffer's backlog; the rest waits on disk.
+	closeDrain = 5 * time.Second
+	// warnEvery rate-limits the warning about dropped metrics.
+	warnEvery = 10 * time.Second
+)
+
+// Outputs is a worker.Sink that fans every gathered metric out to Telegraf output plugins. Each output
+// buffers what it has not written yet, in memory (metric_buffer_limit, default 10000 metrics) or on disk
+// (buffer_strategy = "disk", buffer_size_limit bytes under buffer_directory); a full buffer drops its oldest
+// metrics. It writes in batches (metric_batch_size) when a batch is full or every flush_interval, keeps failed
+// batches for the next flush, and is flushed on Close. A disk buffer survives the process: what a killed node
+// held is written once it starts again on the same directory (at-least-once: a batch written just before a
+// crash may be written again, as the same points).
 type Outputs struct {
-	outs    []*models.RunningOutput
+	outs    []*output
 	nodeTag string
 	log     zerolog.Logger
-	dropped []atomic.Uint64
 	stop    chan struct{}
 	wg      sync.WaitGroup
 	closed  sync.Once
@@ -37,116 +51,315 @@ type Outputs struct {
 // OutputNames returns the Telegraf output plugins linked into this binary.
 func OutputNames() []string { return sortedKeys(toutputsRegistry()) }
 
-// ParseOutputs reads the [[outputs.X]] tables of a Telegraf-syntax document; every other table or key in it
-// is ignored, so the agent's own settings may share the file. Unlike submitted inputs, ${VAR} is allowed
-// here: this is the node operator's own file.
-func ParseOutputs(doc []byte) ([]*models.RunningOutput, error) {
-	var all map[string]any
-	if err := toml.Unmarshal(doc, &all); err != nil {
-		return nil, fmt.Errorf("outputs: %w", err)
+// StartOutputs initialises and connects outs, opens their disk buffers (under dataDir/outputs unless
+// buffer_directory says otherwise) and starts their flush loops. nodeTag, when set, is added to every metric
+// as gatherd_node (for debugging: it makes a series change when its input moves).
+func StartOutputs(outs []*Output, nodeTag, dataDir string, log zerolog.Logger, reg prometheus.Registerer) (*Outputs, error) {
+	o := &Outputs{nodeTag: nodeTag, log: log, stop: make(chan struct{})}
+	used := map[string]bool{}
+	for i, oc := range outs {
+		out := &output{Output: oc, name: uniqueName(oc, i, used), ready: make(chan struct{}, 1)}
+		out.stats = &writeStats{}
+		oc.RunningOutput.Output = &countingOutput{Output: oc.RunningOutput.Output, s: out.stats}
+		o.outs = append(o.outs, out)
 	}
-	outs, ok := all["outputs"]
-	if !ok {
-		return nil, nil
-	}
-	only, err := toml.Marshal(map[string]any{"outputs": outs})
-	if err != nil {
-		return nil, fmt.Errorf("outputs: %w", err)
-	}
-	c := config.NewConfig()
-	c.Agent.OmitHostname = true
-	if err := c.LoadConfigData(only, "gatherd"); err != nil {
-		return nil, fmt.Errorf("outputs: %w", err)
-	}
-	return c.Outputs, nil
-}
-
-// StartOutputs initialises and connects outs and starts their flush loops. nodeTag, when set, is added to
-// every metric as gatherd_node (for debugging: it makes a series change when its input moves).
-func StartOutputs(outs []*models.RunningOutput, nodeTag string, log zerolog.Logger, reg prometheus.Registerer) (*Outputs, error) {
-	o := &Outputs{outs: outs, nodeTag: nodeTag, log: log, dropped: make([]atomic.Uint64, len(outs)), stop: make(chan struct{})}
-	for _, ro := range outs {
-		if err := ro.Init(); err != nil {
-			return nil, fmt.Errorf("output %s: init: %w", ro.LogName(), err)
+	dirs := map[string]bool{}
+	for _, out := range o.outs {
+		if err := out.Init(); err != nil {
+			o.closeQueues()
+			return nil, fmt.Errorf("output %s: init: %w", out.name, err)
 		}
-		if err := ro.Connect(); err != nil {
+		if out.Buffer.Strategy == BufferDisk {
+			if err := out.openQueue(dataDir, dirs); err != nil {
+				o.closeQueues()
+				return nil, fmt.Errorf("output %s: disk buffer: %w", out.name, err)
+			}
+		}
+		if err := out.Connect(); err != nil {
 			// Write retries the connection, so a database that is down at start is not fatal.
-			log.Warn().Err(err).Str("output", ro.LogName()).Msg("output not connected yet; retrying on each flush")
+			log.Warn().Err(err).Str("output", out.name).Msg("output not connected yet; retrying on each flush")
 		}
 	}
-	for i, ro := range outs {
+	for _, out := range o.outs {
 		o.wg.Add(1)
-		go o.flushLoop(i, ro)
+		if out.queue != nil {
+			go o.diskLoop(out)
+		} else {
+			go o.memoryLoop(out)
+		}
 	}
 	if reg != nil {
-		for i, ro := range outs {
-			labels := prometheus.Labels{"output": ro.LogName()}
-			reg.MustRegister(
-				prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatherd_output_metrics_dropped_total",
-					Help: "Metrics dropped because the output's buffer was full.", ConstLabels: labels},
-					func() float64 { return float64(o.dropped[i].Load()) }),
-				prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gatherd_output_buffer_length",
-					Help: "Metrics waiting in the output's buffer.", ConstLabels: labels},
-					func() float64 { return float64(ro.BufferLength()) }),
-			)
-		}
+		reg.MustRegister(outputsCollector{o})
 	}
 	return o, nil
 }
 
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_.-]`)
+
+// uniqueName names an output in logs, metrics and the API: its alias, or outputs.NAME, with #N appended when
+// two share it.
+func uniqueName(oc *Output, i int, used map[string]bool) string {
+	name := oc.LogName()
+	if oc.Config.Alias != "" {
+		name = oc.Config.Alias
+	}
+	if used[name] {
+		name = fmt.Sprintf("%s#%d", name, i)
+	}
+	used[name] = true
+	return name
+}
+
+// output is one output with its buffer and counters.
+type output struct {
+	*Output
+	name  string
+	stats *writeStats
+	ready chan struct{} // disk: a batch is waiting
+
+	queue   *diskqueue.Queue  // nil: the buffer is Telegraf's, in memory
+	pending *diskqueue.Cursor // disk: the batch handed to the output, acknowledged once written
+
+	dropped      atomic.Uint64 // memory: metrics the full buffer dropped; disk: unreadable records
+	oldest       atomic.Int64  // memory: unix nanoseconds of the oldest metric since the buffer was last empty
+	unwarned     atomic.Uint64 // drops not yet reported in a warning
+	lastWarn     atomic.Int64
+	failing      atomic.Bool   // disk: the last write failed
+	failures     atomic.Uint64 // failed writes not yet reported in a warning
+	lastFailWarn atomic.Int64
+}
+
+// openQueue opens the output's disk buffer in a folder named for the output and its configuration, so a node
+// restarted with the same outputs file finds it again.
+func (out *output) openQueue(dataDir string, dirs map[string]bool) error {
+	base := out.Buffer.Directory
+	if base == "" {
+		if dataDir == "" {
+			return errors.New(`buffer_strategy = "disk" needs a data dir or buffer_directory`)
+		}
+		base = filepath.Join(dataDir, "outputs")
+	}
+	dir := out.Config.Name + "-" + out.Config.ID[:min(16, len(out.Config.ID))]
+	if out.Config.Alias != "" {
+		dir = out.Config.Alias
+	}
+	dir = filepath.Join(base, unsafeChars.ReplaceAllString(dir, "_"))
+	if dirs[dir] {
+		return fmt.Errorf("another output buffers in %s (two identical tables?): give them different aliases", dir)
+	}
+	dirs[dir] = true
+	q, err := diskqueue.Open(dir, diskqueue.Options{MaxBytes: out.Buffer.SizeLimit})
+	if err != nil {
+		return err
+	}
+	out.queue = q
+	return nil
+}
+
 // Write hands one gather's metrics to every output.
 func (o *Outputs) Write(_ string, metrics []telegraf.Metric) {
-	for _, m := range metrics {
-		if o.nodeTag != "" {
+	if o.nodeTag != "" {
+		for _, m := range metrics {
 			m.AddTag("gatherd_node", o.nodeTag)
 		}
-		for i, ro := range o.outs {
-			if ro.BufferLength() >= ro.MetricBufferLimit {
-				o.dropped[i].Add(1) // the buffer drops its oldest metric to take this one
+	}
+	// Disk buffers first: they serialize the metrics, which the last memory buffer then takes over.
+	var recs [][]byte
+	lastMem := -1
+	for i, out := range o.outs {
+		if out.queue == nil {
+			lastMem = i
+			continue
+		}
+		if recs == nil {
+			recs = make([][]byte, 0, len(metrics))
+			for _, m := range metrics {
+				b, err := encodeMetric(nil, m)
+				if err != nil {
+					o.log.Error().Err(err).Str("metric", m.Name()).Msg("metric not serializable for the disk buffer")
+					continue
+				}
+				recs = append(recs, b)
 			}
-			if i == len(o.outs)-1 {
-				ro.AddMetricNoCopy(m)
+		}
+		dropped, err := out.queue.Append(recs...)
+		o.dropped(out, dropped, err)
+		// A full batch is written at once, unless the output is failing: then the flush interval paces retries.
+		if !out.failing.Load() && out.queue.Stats().Records >= out.MetricBatchSize {
+			select {
+			case out.ready <- struct{}{}:
+			default:
+			}
+		}
+	}
+	for _, m := range metrics {
+		for i, out := range o.outs {
+			if out.queue != nil {
+				continue
+			}
+			if out.BufferLength() >= out.MetricBufferLimit {
+				o.dropped(out, 1, nil) // the buffer drops its oldest metric to take this one
+			}
+			out.oldest.CompareAndSwap(0, m.Time().UnixNano())
+			if i == lastMem {
+				out.AddMetricNoCopy(m)
 			} else {
-				ro.AddMetric(m)
+				out.AddMetric(m)
 			}
 		}
 	}
 }
 
-func (o *Outputs) flushLoop(i int, ro *models.RunningOutput) {
-	defer o.wg.Done()
-	interval := ro.Config.FlushInterval
-	if interval <= 0 {
-		interval = 10 * time.Second
+// dropped counts metrics an output lost and warns about them, at most every warnEvery.
+func (o *Outputs) dropped(out *output, n int, err error) {
+	if out.queue == nil {
+		out.dropped.Add(uint64(n))
 	}
-	t := time.NewTicker(interval)
+	if n == 0 && err == nil {
+		return
+	}
+	out.unwarned.Add(uint64(n))
+	if !every(&out.lastWarn) {
+		return
+	}
+	ev := o.log.Warn().Str("output", out.name).Uint64("dropped", out.unwarned.Swap(0))
+	if err != nil {
+		ev = ev.Err(err)
+	}
+	ev.Msg("output buffer full: oldest metrics dropped")
+}
+
+// every reports whether warnEvery passed since it last returned true for last.
+func every(last *atomic.Int64) bool {
+	now := time.Now().UnixNano()
+	l := last.Load()
+	return now-l >= int64(warnEvery) && last.CompareAndSwap(l, now)
+}
+
+// writeFailed warns that a write failed, at most every warnEvery (the plugin logs each failure itself).
+func (o *Outputs) writeFailed(out *output, err error, buffered int) {
+	out.failures.Add(1)
+	if every(&out.lastFailWarn) {
+		o.log.Warn().Err(err).Str("output", out.name).Int("buffered", buffered).Uint64("failed_writes", out.failures.Swap(0)).
+			Msg("output write failed; will retry")
+	}
+}
+
+func (o *Outputs) memoryLoop(out *output) {
+	defer o.wg.Done()
+	t := time.NewTicker(flushInterval(out))
 	defer t.Stop()
 	for {
 		select {
 		case <-o.stop:
 			return
 		case <-t.C:
-			o.write(ro, ro.Write)
-		case <-ro.BatchReady:
-			o.write(ro, ro.WriteBatch)
+			o.writeMemory(out, out.Write)
+		case <-out.BatchReady:
+			o.writeMemory(out, out.WriteBatch)
 		}
 	}
 }
 
-func (o *Outputs) write(ro *models.RunningOutput, f func() error) {
+func flushInterval(out *output) time.Duration {
+	if out.Config.FlushInterval > 0 {
+		return out.Config.FlushInterval
+	}
+	return 10 * time.Second
+}
+
+func (o *Outputs) writeMemory(out *output, f func() error) {
 	if err := f(); err != nil {
-		o.log.Warn().Err(err).Str("output", ro.LogName()).Int("buffered", ro.BufferLength()).Msg("output write failed; will retry")
+		o.writeFailed(out, err, out.BufferLength())
+		return
+	}
+	if out.BufferLength() == 0 {
+		out.oldest.Store(0)
 	}
 }
 
-// Close flushes every buffered metric once more and closes the outputs. Call it after the worker stopped.
+func (o *Outputs) diskLoop(out *output) {
+	defer o.wg.Done()
+	t := time.NewTicker(flushInterval(out))
+	defer t.Stop()
+	sync := time.NewTicker(syncInterval)
+	defer sync.Stop()
+	for {
+		select {
+		case <-o.stop:
+			return
+		case <-t.C:
+			o.drain(out, time.Time{})
+		case <-out.ready:
+			o.drain(out, time.Time{})
+		case <-sync.C:
+			if err := out.queue.Sync(); err != nil {
+				o.log.Warn().Err(err).Str("output", out.name).Msg("disk buffer fsync failed")
+			}
+		}
+	}
+}
+
+// drain writes the disk buffer's batches, oldest first, until it is empty, a write fails or deadline (if set)
+// passes. A batch is acknowledged (forgotten) only once the output accepted all of it.
+func (o *Outputs) drain(out *output, deadline time.Time) {
+	for deadline.IsZero() || time.Now().Before(deadline) {
+		if out.pending != nil {
+			if err := out.Write(); err != nil {
+				out.failing.Store(true)
+				o.writeFailed(out, err, out.queue.Stats().Records)
+				return
+			}
+			out.failing.Store(false)
+			if out.BufferLength() > 0 {
+				return // partly written: the rest goes on the next flush
+			}
+			out.queue.Ack(*out.pending)
+			out.pending = nil
+		}
+		recs, c, err := out.queue.Peek(out.MetricBatchSize)
+		if err != nil {
+			o.log.Error().Err(err).Str("output", out.name).Msg("disk buffer: unreadable records dropped")
+		}
+		if len(recs) == 0 {
+			return
+		}
+		for _, r := range recs {
+			m, err := decodeMetric(r)
+			if err != nil {
+				out.dropped.Add(1)
+				continue
+			}
+			out.AddMetricNoCopy(m)
+		}
+		out.pending = &c
+	}
+}
+
+// Close flushes what the outputs hold once more (a disk buffer for at most closeDrain; the rest stays on disk
+// for the next start) and closes them. Call it after the worker stopped.
 func (o *Outputs) Close() {
 	o.closed.Do(func() {
 		close(o.stop)
 		o.wg.Wait()
-		for _, ro := range o.outs {
-			o.write(ro, ro.Write)
-			ro.Close()
+		for _, out := range o.outs {
+			if out.queue != nil {
+				o.drain(out, time.Now().Add(closeDrain))
+			} else {
+				o.writeMemory(out, out.Write)
+			}
+			out.RunningOutput.Close()
 		}
+		o.closeQueues()
 	})
+}
+
+func (o *Outputs) closeQueues() {
+	for _, out := range o.outs {
+		if out.queue != nil {
+			if err := out.queue.Close(); err != nil {
+				o.log.Warn().Err(err).Str("output", out.name).Msg("disk buffer close")
+			}
+		}
+	}
 }

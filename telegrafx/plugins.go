@@ -14,6 +14,7 @@ import (
 	_ "github.com/influxdata/telegraf/plugins/inputs/snmp"
 	_ "github.com/influxdata/telegraf/plugins/inputs/x509_cert"
 	_ "github.com/influxdata/telegraf/plugins/outputs/file"
+	_ "github.com/influxdata/telegraf/plugins/outputs/http" // with data_format = "prometheusremotewrite": Prometheus remote write
 	_ "github.com/influxdata/telegraf/plugins/outputs/influxdb"
 	_ "github.com/influxdata/telegraf/plugins/outputs/influxdb_v2"
 	_ "github.com/influxdata/telegraf/plugins/outputs/prometheus_client"
@@ -23,6 +24,7 @@ import (
 	_ "github.com/influxdata/telegraf/plugins/serializers/influx"
 	_ "github.com/influxdata/telegraf/plugins/serializers/json"
 	_ "github.com/influxdata/telegraf/plugins/serializers/prometheus"
+	_ "github.com/influxdata/telegraf/plugins/serializers/prometheusremotewrite"
 )
 
 func toutputsRegistry() map[string]struct{} {

@@ -1,18 +1,14 @@
 package telegrafx_test
 
 import (
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/miekg/dns"
-
-	"github.com/gatherd/gatherd/testcluster"
 )
 
 // tcpTarget accepts and closes TCP connections, for net_response.
@@ -106,63 +102,4 @@ func snmpdBinary(t *testing.T) string {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-// influxTarget starts Debian's influxd (InfluxDB 1.x) with its data in a temp dir and returns its HTTP URL,
-// or skips when it is not installed (.ci/run installs it).
-func influxTarget(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("influxd")
-	if err != nil {
-		t.Skip("influxd not installed (apt-get install influxdb)")
-	}
-	dir := t.TempDir()
-	httpPort, rpcPort := freeTCPPort(t), freeTCPPort(t)
-	conf := fmt.Sprintf(`reporting-disabled = true
-bind-address = "127.0.0.1:%d"
-[meta]
-  dir = %q
-[data]
-  dir = %q
-  wal-dir = %q
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:%d"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-`, rpcPort, filepath.Join(dir, "meta"), filepath.Join(dir, "data"), filepath.Join(dir, "wal"), httpPort)
-	path := filepath.Join(dir, "influxdb.conf")
-	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "-config", path)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start influxd: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	url := "http://127.0.0.1:" + strconv.Itoa(httpPort)
-	if err := testcluster.Poll(30*time.Second, func() error {
-		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(httpPort))
-		if err == nil {
-			c.Close()
-		}
-		return err
-	}); err != nil {
-		t.Fatalf("influxd did not listen: %v", err)
-	}
-	return url
-}
-
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }

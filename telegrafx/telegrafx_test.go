@@ -20,7 +20,7 @@ func TestAllowlist(t *testing.T) {
 		t.Fatalf("inputs = %v, want %v", got, want)
 	}
 	outs := strings.Join(OutputNames(), ",")
-	if outs != "file,influxdb,influxdb_v2,prometheus_client" {
+	if outs != "file,http,influxdb,influxdb_v2,prometheus_client" {
 		t.Fatalf("outputs = %s", outs)
 	}
 }

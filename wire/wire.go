@@ -151,9 +151,30 @@ type LocalInput struct {
 
 // Local is GET /v1/local: the inputs running on the answering node.
 type Local struct {
-	Node   string       `json:"node"`
-	Fenced bool         `json:"fenced"`
-	Inputs []LocalInput `json:"inputs"`
+	Node    string         `json:"node"`
+	Fenced  bool           `json:"fenced"`
+	Inputs  []LocalInput   `json:"inputs"`
+	Outputs []OutputHealth `json:"outputs"`
+}
+
+// OutputHealth is one of a node's outputs: what its buffer holds and how its writes go.
+type OutputHealth struct {
+	Name   string `json:"name"`   // e.g. outputs.influxdb, or its alias
+	Buffer string `json:"buffer"` // "memory" or "disk"
+	// Buffered is the metrics not yet written; BytesOnDisk what the disk buffer takes (0 in memory).
+	Buffered    int   `json:"buffered"`
+	BytesOnDisk int64 `json:"bytes_on_disk"`
+	// OldestPoint is the timestamp of the oldest metric waiting (zero when none waits); OldestPointAge its age
+	// in seconds when the node answered.
+	OldestPoint    time.Time `json:"oldest_point,omitzero"`
+	OldestPointAge float64   `json:"oldest_point_age_seconds"`
+	Writes         uint64    `json:"writes"`       // successful writes (batches)
+	Written        uint64    `json:"written"`      // metrics the output accepted
+	WriteErrors    uint64    `json:"write_errors"` // failed writes; their metrics stay buffered
+	// Dropped counts metrics lost: the oldest ones when the buffer was full (or its disk had no room left).
+	Dropped     uint64    `json:"dropped"`
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 }
 
 // LocalStates is GET /v1/local?states=true: the state of each input on the answering node, by ID.

@@ -211,7 +211,7 @@ func startGatherd(o opts, addrs []string, viaOutputs bool) (func() uint64, error
 		if err != nil {
 			return nil, err
 		}
-		out, err := telegrafx.StartOutputs(outs, "", zerolog.Nop(), nil)
+		out, err := telegrafx.StartOutputs(outs, "", "", zerolog.Nop(), nil)
 		if err != nil {
 			return nil, err
 		}

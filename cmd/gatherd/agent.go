@@ -12,7 +12,6 @@ import (
 	"time"
 
 	sockaddr "github.com/hashicorp/go-sockaddr"
-	"github.com/influxdata/telegraf/models"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
@@ -55,7 +54,7 @@ Try it on one machine with: gatherd agent --dev`,
 	f.Duration("dead-node-reap", 15*time.Minute, "forget a raft non-voter gone from gossip this long, as `gatherd leave` would; it is taken back if it returns (negative: never)")
 	f.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, wait at most this long for the node's inputs to be handed over")
 	f.String("encrypt", "", "base64 gossip encryption key (16, 24 or 32 bytes; see gatherd keygen)")
-	f.String("outputs", "", "file of Telegraf [[outputs.X]] tables (influxdb, influxdb_v2, file, prometheus_client); they may also sit in a TOML --config")
+	f.String("outputs", "", "file of Telegraf [[outputs.X]] tables (influxdb, influxdb_v2, http (prometheusremotewrite), file, prometheus_client) and an [agent] table for buffer_strategy; they may also sit in a TOML --config")
 	f.Bool("node-tag", false, "add a gatherd_node tag with the collecting node to every metric (debugging: series then change when inputs move)")
 	f.String("log-level", "info", "log level: debug, info, warn or error")
 	f.String("log-format", "json", "log format: json or console")
@@ -77,12 +76,12 @@ Try it on one machine with: gatherd agent --dev`,
 
 // loadOutputs reads the node's Telegraf outputs from --outputs and a TOML --config; a --dev node without any
 // prints metrics on stdout.
-func loadOutputs(v *viper.Viper, log zerolog.Logger) ([]*models.RunningOutput, error) {
+func loadOutputs(v *viper.Viper, log zerolog.Logger) ([]*telegrafx.Output, error) {
 	paths := []string{v.GetString("outputs")}
 	if c := v.GetString("config"); strings.HasSuffix(c, ".toml") || strings.HasSuffix(c, ".conf") {
 		paths = append(paths, c) // a TOML agent config may carry [[outputs.X]] beside the agent's settings
 	}
-	var outs []*models.RunningOutput
+	var outs []*telegrafx.Output
 	for _, path := range paths {
 		if path == "" {
 			continue

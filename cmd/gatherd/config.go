@@ -28,11 +28,20 @@ func bindSettings(cmd *cobra.Command, configFlag string) (*viper.Viper, error) {
 		known := map[string]bool{}
 		cmd.Flags().VisitAll(func(f *pflag.Flag) { known[f.Name] = true })
 		for _, k := range v.AllKeys() {
-			// [[outputs.X]] tables are Telegraf's, read by the outputs loader.
-			if top := strings.SplitN(k, ".", 2)[0]; !known[top] && top != "outputs" {
+			// [[outputs.X]] tables and [agent]'s buffer keys are Telegraf's, read by the outputs loader.
+			if top := strings.SplitN(k, ".", 2)[0]; !known[top] && top != "outputs" && !isAgentBufferKey(k) {
 				return nil, fmt.Errorf("config %s: unknown setting %q", path, k)
 			}
 		}
 	}
 	return v, nil
+}
+
+// isAgentBufferKey reports whether k is one of the [agent] keys the outputs loader reads (viper lowercases keys).
+func isAgentBufferKey(k string) bool {
+	switch k {
+	case "agent.buffer_strategy", "agent.buffer_directory", "agent.buffer_size_limit":
+		return true
+	}
+	return false
 }

@@ -51,8 +51,13 @@ func TestConfigFileRejectsUnknownSettingsButAllowsOutputs(t *testing.T) {
 		t.Fatal("a misspelt setting was accepted")
 	}
 	good := filepath.Join(dir, "agent.toml")
-	_ = os.WriteFile(good, []byte("data-dir = \"/x\"\n\n[[outputs.file]]\n  files = [\"stdout\"]\n"), 0o600)
+	_ = os.WriteFile(good, []byte("data-dir = \"/x\"\n\n[agent]\n  buffer_strategy = \"disk\"\n  buffer_size_limit = \"1MiB\"\n\n[[outputs.file]]\n  files = [\"stdout\"]\n"), 0o600)
 	if _, err := bindSettings(agentFlags(t, "--config", good), "config"); err != nil {
-		t.Fatalf("a TOML config with outputs was rejected: %v", err)
+		t.Fatalf("a TOML config with outputs and their buffer settings was rejected: %v", err)
+	}
+	other := filepath.Join(dir, "other.toml")
+	_ = os.WriteFile(other, []byte("[agent]\n  interval = \"10s\"\n"), 0o600)
+	if _, err := bindSettings(agentFlags(t, "--config", other), "config"); err == nil {
+		t.Fatal("an [agent] key gatherd does not read was accepted")
 	}
 }

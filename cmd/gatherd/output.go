@@ -186,5 +186,23 @@ func renderLocal(w io.Writer, l *client.Local, now time.Time) error {
 	for _, in := range l.Inputs {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\n", in.ID, in.Version, in.Gathers, in.Errors, in.Overruns, ago(in.LastGather, now))
 	}
+	if err := tw.Flush(); err != nil || len(l.Outputs) == 0 {
+		return err
+	}
+	fmt.Fprintln(w)
+	tw = newTable(w)
+	fmt.Fprintln(tw, "OUTPUT\tBUFFER\tBUFFERED\tBYTES\tOLDEST\tWRITES\tWRITTEN\tERRORS\tDROPPED\tLAST-ERROR")
+	for _, o := range l.Outputs {
+		oldest := "-"
+		if !o.OldestPoint.IsZero() {
+			oldest = ago(o.OldestPoint, now)
+		}
+		lastErr := "-"
+		if o.LastError != "" {
+			lastErr = ago(o.LastErrorAt, now) + ": " + o.LastError
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%d\t%d\t%d\t%s\n", o.Name, o.Buffer, o.Buffered, o.BytesOnDisk, oldest,
+			o.Writes, o.Written, o.WriteErrors, o.Dropped, lastErr)
+	}
 	return tw.Flush()
 }
