@@ -88,6 +88,24 @@ func TestDiskBufferLosesNoSlotThroughAnOutageAKillAndAStop(t *testing.T) {
 		t.Fatalf("%s's output health during the outage: %+v", a.id, h)
 	}
 	t.Logf("%s killed with %d metrics buffered (%d bytes, oldest %.1fs)", a.id, h.Buffered, h.BytesOnDisk, h.OldestPointAge)
+	// A gather in flight at the kill may have probed the target without its point reaching the buffer yet
+	// (README: what a kill -9 can still take): at most one probe per input of the killed node, just before it.
+	killed, onA := time.Now(), map[string]bool{}
+	for _, id := range ids {
+		onA[id] = owner(t, ns, id) == a
+	}
+	inFlight := func(m map[string][]time.Time) int {
+		n := 0
+		for id, ts := range m {
+			for _, at := range ts {
+				if onA[id] && !at.Before(killed.Add(-interval)) && !at.After(killed) {
+					n++
+					break
+				}
+			}
+		}
+		return n
+	}
 	a.kill()
 	a.start()
 	time.Sleep(d / 3)
@@ -120,27 +138,30 @@ func TestDiskBufferLosesNoSlotThroughAnOutageAKillAndAStop(t *testing.T) {
 	var probes int
 	wait(t, "every slot but the stopped node's in InfluxDB", 90*time.Second, func() error {
 		missing, probes = missingSlots(t, db, tg, ids, from, to, interval)
-		if n := countMissing(missing); n > stranded {
-			return fmt.Errorf("%d of %d slots missing, %d on the stopped node", n, probes, stranded)
+		if n := countMissing(missing) - inFlight(missing); n > stranded {
+			return fmt.Errorf("%d of %d slots missing, %d on the stopped node: %v", n, probes, stranded, missing)
 		}
 		return nil
 	})
+	if k := inFlight(missing); k > 0 {
+		t.Logf("%d probes in flight when %s was killed have no point (the kill -9 window)", k, a.id)
+	}
 	t.Logf("InfluxDB back: the running nodes' backlog delivered in %s; %d of %d slots missing, all in %s's buffer",
 		time.Since(back).Round(time.Millisecond), countMissing(missing), probes, b.id)
-	if n := countMissing(missing); n != stranded {
-		t.Fatalf("%d slots missing, but the stopped node holds %d", n, stranded)
+	if n := countMissing(missing) - inFlight(missing); n != stranded {
+		t.Fatalf("%d slots missing, but the stopped node holds %d: %v", n, stranded, missing)
 	}
 
 	// The stopped node comes back on its data dir: its buffer is delivered.
 	b.start()
 	wait(t, "the stopped node's buffer in InfluxDB", 60*time.Second, func() error {
 		missing, probes = missingSlots(t, db, tg, ids, from, to, interval)
-		if n := countMissing(missing); n > 0 {
+		if n := countMissing(missing) - inFlight(missing); n > 0 {
 			return fmt.Errorf("%d of %d slots missing: %v", n, probes, missing)
 		}
 		return nil
 	})
-	t.Logf("0 of %d slots lost", probes)
+	t.Logf("%d of %d slots lost (%d in flight at the kill -9)", countMissing(missing), probes, inFlight(missing))
 	for _, n := range ns {
 		if h := outputHealth(t, n); h.Dropped != 0 {
 			t.Errorf("%s dropped %d metrics: %+v", n.id, h.Dropped, h)
