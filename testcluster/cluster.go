@@ -334,7 +334,13 @@ func (c *Cluster) Partition(i int) {
 	c.Faults.Isolate(1, "127.0.0.1:"+strconv.Itoa(in.GossipPort), "127.0.0.1:"+strconv.Itoa(in.RaftPort))
 }
 
-// Heal reconnects every node.
+// Slow delays every raft message to and from node i by d, until Heal.
+func (c *Cluster) Slow(i int, d time.Duration) {
+	in := c.Node(i)
+	c.Faults.Slow(d, "127.0.0.1:"+strconv.Itoa(in.GossipPort), "127.0.0.1:"+strconv.Itoa(in.RaftPort))
+}
+
+// Heal reconnects every node, at full speed.
 func (c *Cluster) Heal() { c.Faults.Heal() }
 
 // Close stops every node; it runs at test cleanup.
