@@ -40,6 +40,17 @@ bench-fleet: # each run in a process of its own: one 30k cluster's garbage skews
 bench-failover:
 	$(GO) test -run '^$$' -bench BenchmarkMassFailover -benchtime 1x -timeout 30m ./agent/ | grep -E 'Benchmark|false marks'
 
+# The linearizability check (linearizability/): 8 clients against a 3-node testcluster while nodes are killed,
+# restarted, cut off and slowed (the leader among them); porcupine checks the history. `make test` runs 25 s of
+# it; this runs JEPSEN_DURATION and wants at least JEPSEN_MIN_OPS operations. On a violation it names the HTML
+# visualization porcupine drew.
+JEPSEN_DURATION ?= 5m
+JEPSEN_MIN_OPS  ?= 10000
+.PHONY: jepsen
+jepsen:
+	GATHERD_LIN_DURATION=$(JEPSEN_DURATION) GATHERD_LIN_MIN_OPS=$(JEPSEN_MIN_OPS) \
+		$(GO) test -count=1 -timeout 60m -v -run 'TestLinearizableUnderFaults|TestConsistentReadAfterLeaderKill' ./linearizability/
+
 # Each fuzz target for FUZZTIME; `make test` already runs their seed corpora.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzInputSpec$$' -fuzztime $(FUZZTIME) ./api/

@@ -45,6 +45,10 @@ type Node struct {
 	leaderCh chan bool
 	// leaderSince is when this node last became leader; only the leader loop reads or writes it.
 	leaderSince time.Time
+	// readTerm is the raft term in which this node, as leader, passed its leader barrier: from then on its
+	// store holds every entry committed before its term, also the ones the previous leader acknowledged that
+	// this node did not yet know were committed. Consistent reads wait for it (VerifyLeader).
+	readTerm atomic.Uint64
 
 	fenced       atomic.Bool
 	fenceChanged chan struct{}
