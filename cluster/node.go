@@ -144,7 +144,7 @@ func (n *Node) startRaft() error {
 		return fmt.Errorf("create raft dir: %w", err)
 	}
 	hl := logging.NewHCLog(n.log, "raft")
-	bolt, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(dir, "raft.db")})
+	bolt, err := openRaftLog(filepath.Join(dir, "raft.db"))
 	if err != nil {
 		return fmt.Errorf("open raft log %s: %w", dir, err)
 	}

@@ -173,9 +173,15 @@ func (c *Cluster) seeds(except int) []string {
 
 func (c *Cluster) start(in *Instance) {
 	c.t.Helper()
+	if err := c.tryStart(in); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *Cluster) tryStart(in *Instance) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(in.APIPort))
 	if err != nil {
-		c.t.Fatalf("node %s: API listen: %v", in.ID, err)
+		return fmt.Errorf("node %s: API listen: %w", in.ID, err)
 	}
 	in.APIPort = ln.Addr().(*net.TCPAddr).Port
 	log := c.log.With().Str("node", in.ID).Logger()
@@ -216,7 +222,7 @@ func (c *Cluster) start(in *Instance) {
 		outs, err := telegrafx.ParseOutputs(c.outputs)
 		if err != nil {
 			ln.Close()
-			c.t.Fatalf("node %s: outputs: %v", in.ID, err)
+			return fmt.Errorf("node %s: outputs: %w", in.ID, err)
 		}
 		cfg.Outputs = outs
 	case c.opts.Sink != nil:
@@ -234,7 +240,7 @@ func (c *Cluster) start(in *Instance) {
 	cfg.Logger = cfg.Cluster.Logger // Configure may give the node a logger of its own
 	a, err := agent.New(cfg)
 	if err != nil {
-		c.t.Fatalf("node %s: start: %v", in.ID, err)
+		return fmt.Errorf("node %s: start: %w", in.ID, err)
 	}
 	gossipPort, _ := strconv.Atoi(portOf(a.Node.GossipAddr()))
 	raftPort, _ := strconv.Atoi(portOf(a.Node.RaftAddr()))
@@ -243,6 +249,7 @@ func (c *Cluster) start(in *Instance) {
 	in.scheme = strings.SplitN(a.URL(), ":", 2)[0]
 	in.GossipPort, in.RaftPort = gossipPort, raftPort
 	c.mu.Unlock()
+	return nil
 }
 
 func portOf(hostport string) string {
@@ -326,6 +333,15 @@ func (c *Cluster) Restart(i int) {
 		c.t.Fatalf("restart node %d: still running", i)
 	}
 	c.start(in)
+}
+
+// TryRestart is Restart returning the node's start error (a corrupt data dir, say) instead of failing.
+func (c *Cluster) TryRestart(i int) error {
+	in := c.Node(i)
+	if in.Node != nil {
+		return fmt.Errorf("restart node %d: still running", i)
+	}
+	return c.tryStart(in)
 }
 
 // Partition cuts node i off from every other node (gossip and raft), until Heal.
