@@ -30,6 +30,7 @@ type Node struct {
 	trans  *raft.NetworkTransport
 	stream *streamLayer
 	bolt   *raftboltdb.BoltStore
+	disk   *diskHealth // the log and stable store, as raft uses them
 
 	ml          *memberlist.Memberlist
 	members     *members
@@ -176,20 +177,21 @@ func (n *Node) startRaft() error {
 	rc.ShutdownOnRemove = false
 	rc.NotifyCh = n.leaderCh
 	rc.Logger = hl
-	logs, err := raft.NewLogCache(512, bolt)
+	n.disk = &diskHealth{LogStore: bolt, StableStore: bolt}
+	logs, err := raft.NewLogCache(512, n.disk)
 	if err != nil {
 		bolt.Close()
 		n.trans.Close()
 		return err
 	}
-	hasState, err := raft.HasExistingState(logs, bolt, snaps)
+	hasState, err := raft.HasExistingState(logs, n.disk, snaps)
 	if err != nil {
 		bolt.Close()
 		n.trans.Close()
 		return fmt.Errorf("inspect raft state: %w", err)
 	}
 	n.meta.HasState = hasState
-	r, err := raft.NewRaft(rc, n.store, logs, bolt, snaps, n.trans)
+	r, err := raft.NewRaft(rc, n.store, logs, n.disk, snaps, n.trans)
 	if err != nil {
 		bolt.Close()
 		n.trans.Close()
