@@ -621,7 +621,7 @@ func (s *suite) crash(t *testing.T, label string, pick func() string) {
 
 	crashT := s.judgeOutage(t, label, "crash", victim, owned, t0, tStart)
 	for _, iv := range intervals {
-		sub := tally(crashT.hits, s.withInterval(iv), t0.Add(-time.Second), tStart)
+		sub := tally(crashT.Hits, s.withInterval(iv), t0.Add(-time.Second), tStart)
 		s.crashMissed[iv] = max(s.crashMissed[iv], sub.MaxMissed)
 	}
 	rejoinT := s.tallyWindow(tStart, tEnd)
@@ -656,7 +656,7 @@ func (s *suite) judgeOutage(t *testing.T, label, what, victim string, owned []st
 	all := s.tallyWindow(from, end)
 	var perIv []string
 	for _, iv := range intervals {
-		sub := tally(all.hits, s.withInterval(iv), from, end)
+		sub := tally(all.Hits, s.withInterval(iv), from, end)
 		perIv = append(perIv, fmt.Sprintf("%s: %d (max %d/input)", iv, sub.Missed, sub.MaxMissed))
 		if allowed := crashAllowance(iv); sub.MaxMissed > allowed {
 			t.Errorf("%s of %s: %s inputs: %s; want at most %d missed per input", what, victim, iv, sub, allowed)
