@@ -58,7 +58,7 @@ DURATION ?= 5m
 .PHONY: soak
 soak: image
 	@p=gatherd-soak-$$$$; rc=0; \
-	GATHERD_E2E_PROJECT=$$p GATHERD_IMAGE=$(IMAGE) GATHERD_COMPOSE="$(COMPOSE)" GATHERD_SOAK_DURATION=$(DURATION) \
+	GATHERD_E2E_PROJECT=$$p GATHERD_IMAGE=$(IMAGE) GATHERD_COMPOSE="$(COMPOSE)" GATHERD_SOAK_DURATION=$(DURATION) GATHERD_SOAK_FAULTS="$(SOAK_FAULTS)" \
 		$(GO) test -tags e2e -count=1 -timeout 0 -v -run '^TestSoak$$' ./e2e/ || rc=$$?; \
 	GATHERD_IMAGE=$(IMAGE) $(COMPOSE) -p $$p -f docker-compose.yml down -v --remove-orphans -t 1 >/dev/null 2>&1; \
 	exit $$rc

@@ -725,6 +725,32 @@ func (s *suite) partition(t *testing.T, label string, pick func() string) {
 
 	t0 := time.Now()
 	s.mustDocker("network", "disconnect", s.network, c.ID)
+	type fenceResult struct {
+		after time.Duration
+		err   error
+	}
+	fence := make(chan fenceResult, 1)
+	go func() {
+		var after time.Duration
+		err := eventually(fenceTimeout+10*time.Second, 250*time.Millisecond, func() error {
+			l, err := s.localOf(c)
+			if err != nil {
+				return err
+			}
+			running := 0
+			for _, in := range l.Inputs {
+				if in.State == "running" || in.State == "starting" {
+					running++
+				}
+			}
+			if !l.Fenced && running > 0 {
+				return fmt.Errorf("%s is not fenced and runs %d inputs", victim, running)
+			}
+			after = time.Since(t0)
+			return nil
+		})
+		fence <- fenceResult{after, err}
+	}()
 	reconnected := false
 	reconnect := func() {
 		if reconnected {
@@ -761,27 +787,13 @@ func (s *suite) partition(t *testing.T, label string, pick func() string) {
 		t.Fatal(err)
 	}
 
-	// The minority fences itself.
+	// The minority fences itself: watched since the cut (above), not from here, where slower inputs kept the
+	// majority's takeover waiting longer than the fence timeout.
 	var fencedAfter time.Duration
-	var l local
-	if err := eventually(fenceTimeout+10*time.Second, 250*time.Millisecond, func() error {
-		var err error
-		if l, err = s.localOf(c); err != nil {
-			return err
-		}
-		running := 0
-		for _, in := range l.Inputs {
-			if in.State == "running" || in.State == "starting" {
-				running++
-			}
-		}
-		if !l.Fenced && running > 0 {
-			return fmt.Errorf("%s is not fenced and runs %d inputs", victim, running)
-		}
-		fencedAfter = time.Since(t0)
-		return nil
-	}); err != nil {
-		t.Fatalf("minority: %v", err)
+	if r := <-fence; r.err != nil {
+		t.Fatalf("minority: %v", r.err)
+	} else {
+		fencedAfter = r.after
 	}
 	s.fig(label, fmt.Sprintf("%s fenced itself (fence timeout %s)", victim, fenceTimeout), "%.2fs", fencedAfter.Seconds())
 	if fencedAfter > fenceTimeout+2*time.Second {

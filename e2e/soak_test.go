@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,7 +36,8 @@ type soakRow struct {
 // nodeSample is what a node's /metrics says of its process.
 type nodeSample struct{ rss, goroutines float64 }
 
-// TestSoak injects a random fault every 30-60 s for GATHERD_SOAK_DURATION (make soak DURATION=1h) against
+// TestSoak injects a random fault every 30-60 s for GATHERD_SOAK_DURATION (make soak DURATION=1h; SOAK_FAULTS
+// or GATHERD_SOAK_FAULTS, comma-separated, limits the kinds) against
 // the compose cluster, with inputs at 1 s and 10 s, and writes a table per fault kind into e2e/results.md:
 // count, slots missed and doubled, runs that broke a guarantee, inputs lost, and each voter's memory and
 // goroutines at the start and the end.
@@ -61,6 +63,12 @@ func TestSoak(t *testing.T) {
 		{"network cut", func(t *testing.T) { s.partition(t, "soak network cut", pick(s.pickFollowerVoter, s.pickLeader)) }},
 		{"restart every node", s.restartAll},
 		{"scale up and down", s.scale},
+	}
+	if only := os.Getenv("GATHERD_SOAK_FAULTS"); only != "" { // e.g. "pause,network cut": to try some kinds alone
+		faults = slices.DeleteFunc(faults, func(f soakFault) bool { return !slices.Contains(strings.Split(only, ","), f.name) })
+		if len(faults) == 0 {
+			t.Fatalf("GATHERD_SOAK_FAULTS=%q names no fault kind", only)
+		}
 	}
 	rows := map[string]*soakRow{}
 	end := time.Now().Add(dur)
