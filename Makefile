@@ -54,6 +54,34 @@ bench-failover:
 .PHONY: bench-planned
 bench-planned:
 	$(GO) test -run '^$$' -bench BenchmarkMassPlannedMove -benchtime 1x -timeout 30m ./agent/ | grep -E 'Benchmark'
+# The linearizability check (linearizability/): 8 clients against a 3-node testcluster while nodes are killed,
+# restarted, cut off and slowed (the leader among them); porcupine checks the history. `make test` runs 25 s of
+# it; this runs JEPSEN_DURATION and wants at least JEPSEN_MIN_OPS operations. On a violation it names the HTML
+# visualization porcupine drew.
+JEPSEN_DURATION ?= 5m
+JEPSEN_MIN_OPS  ?= 10000
+.PHONY: jepsen
+jepsen:
+	GATHERD_LIN_DURATION=$(JEPSEN_DURATION) GATHERD_LIN_MIN_OPS=$(JEPSEN_MIN_OPS) \
+		$(GO) test -count=1 -timeout 60m -v -run 'TestLinearizableUnderFaults|TestConsistentReadAfterLeaderKill' ./linearizability/
+
+# The soak (e2e/soak_test.go): the compose cluster with inputs at 1 s and 10 s and a random fault every 30-60 s
+# (kill, pause, network cut, restart, scale up and down) for DURATION; the table per fault kind goes into
+# e2e/results.md. `make soak DURATION=1h`; the image is built first (IMAGE, default gatherd:dev).
+DURATION ?= 5m
+.PHONY: soak
+soak: image
+	@p=gatherd-soak-$$$$; rc=0; \
+	GATHERD_E2E_PROJECT=$$p GATHERD_IMAGE=$(IMAGE) GATHERD_COMPOSE="$(COMPOSE)" GATHERD_SOAK_DURATION=$(DURATION) GATHERD_SOAK_FAULTS="$(SOAK_FAULTS)" \
+		$(GO) test -tags e2e -count=1 -timeout 0 -v -run '^TestSoak$$' ./e2e/ || rc=$$?; \
+	GATHERD_IMAGE=$(IMAGE) $(COMPOSE) -p $$p -f docker-compose.yml down -v --remove-orphans -t 1 >/dev/null 2>&1; \
+	exit $$rc
+
+# Rolling upgrade (upgrade/, build tag upgrade): 3 nodes of the previous release (v0.1.0, built from git) moved
+# to this tree one at a time while 12 inputs gather every second; 0 slots missed or doubled, 0 inputs lost.
+.PHONY: upgrade
+upgrade:
+	$(GO) test -tags upgrade -count=1 -timeout 15m -v ./upgrade/
 
 # Each fuzz target for FUZZTIME; `make test` already runs their seed corpora.
 fuzz:

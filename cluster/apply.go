@@ -64,10 +64,22 @@ func (n *Node) Barrier() error {
 // IsLeader reports whether this node is the raft leader now.
 func (n *Node) IsLeader() bool { return n.raft.State() == raft.Leader }
 
-// VerifyLeader confirms with a quorum that this node is still the leader, for consistent reads.
+// VerifyLeader confirms with a quorum that this node is still the leader, for consistent reads, and waits
+// until its store has applied every entry committed before its term (readTerm). A quorum's heartbeat alone is
+// not enough: a new leader learns that the previous leader's last entries were committed only when an entry of
+// its own term commits, and a read answered before it applied them missed writes already acknowledged (the
+// linearizability checker found such reads right after a leader kill). Consul waits the same way
+// (readyForConsistentReads). The wait lasts one commit round after an election; the poll is that short too.
 func (n *Node) VerifyLeader() error {
 	if err := n.raft.VerifyLeader().Error(); err != nil {
 		return ErrNotLeader
+	}
+	deadline := time.Now().Add(applyTimeout)
+	for n.readTerm.Load() != n.raft.CurrentTerm() {
+		if n.raft.State() != raft.Leader || time.Now().After(deadline) {
+			return ErrNotLeader
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 	return nil
 }

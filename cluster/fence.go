@@ -102,9 +102,12 @@ func (n *Node) gatherLease(now time.Time) bool {
 }
 
 func (n *Node) logFence(fenced bool) {
-	if fenced {
+	switch err := n.disk.Err(); {
+	case fenced && err != nil:
+		n.log.Error().Err(err).Msg("fenced: the raft log cannot be written, stopping local inputs until a write succeeds (free space in the data dir)")
+	case fenced:
 		n.log.Warn().Dur("fence_timeout", n.cfg.FenceTimeout).Msg("fenced: no leader contact, stopping local inputs")
-	} else {
+	default:
 		n.log.Info().Msg("unfenced: leader in contact and store caught up")
 	}
 }
@@ -121,6 +124,9 @@ func (n *Node) peerAwaitingProof() bool {
 }
 
 func (n *Node) shouldFence(now time.Time) bool {
+	if n.disk.Err() != nil {
+		return true // its store cannot follow the leader's: it would run what it no longer owns
+	}
 	if n.raft.State() == raft.Leader {
 		n.lastLeader.Store(now.UnixNano())
 		return false

@@ -52,8 +52,10 @@ func (n *Node) startLeaderLoop(ctx context.Context) func() {
 // the exact mirror of establish.
 func (n *Node) leaderLoop(ctx context.Context) {
 	for {
+		term := n.raft.CurrentTerm() // before the barrier: a barrier that commits was led in this term
 		err := n.raft.Barrier(10 * time.Second).Error()
 		if err == nil {
+			n.readTerm.Store(term)
 			break
 		}
 		n.log.Warn().Err(err).Msg("leader barrier failed; retrying")

@@ -30,6 +30,7 @@ type Node struct {
 	trans  *raft.NetworkTransport
 	stream *streamLayer
 	bolt   *raftboltdb.BoltStore
+	disk   *diskHealth // the log and stable store, as raft uses them
 
 	ml       *memberlist.Memberlist
 	members  *members
@@ -51,6 +52,10 @@ type Node struct {
 	leaderCh chan bool
 	// leaderSince is when this node last became leader; only the leader loop reads or writes it.
 	leaderSince time.Time
+	// readTerm is the raft term in which this node, as leader, passed its leader barrier: from then on its
+	// store holds every entry committed before its term, also the ones the previous leader acknowledged that
+	// this node did not yet know were committed. Consistent reads wait for it (VerifyLeader).
+	readTerm atomic.Uint64
 
 	fenced       atomic.Bool
 	fenceChanged chan struct{}
@@ -148,7 +153,7 @@ func (n *Node) startRaft() error {
 		return fmt.Errorf("create raft dir: %w", err)
 	}
 	hl := logging.NewHCLog(n.log, "raft")
-	bolt, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(dir, "raft.db")})
+	bolt, err := openRaftLog(filepath.Join(dir, "raft.db"))
 	if err != nil {
 		return fmt.Errorf("open raft log %s: %w", dir, err)
 	}
@@ -180,20 +185,21 @@ func (n *Node) startRaft() error {
 	rc.ShutdownOnRemove = false
 	rc.NotifyCh = n.leaderCh
 	rc.Logger = hl
-	logs, err := raft.NewLogCache(512, bolt)
+	n.disk = &diskHealth{LogStore: bolt, StableStore: bolt}
+	logs, err := raft.NewLogCache(512, n.disk)
 	if err != nil {
 		bolt.Close()
 		n.trans.Close()
 		return err
 	}
-	hasState, err := raft.HasExistingState(logs, bolt, snaps)
+	hasState, err := raft.HasExistingState(logs, n.disk, snaps)
 	if err != nil {
 		bolt.Close()
 		n.trans.Close()
 		return fmt.Errorf("inspect raft state: %w", err)
 	}
 	n.meta.HasState = hasState
-	r, err := raft.NewRaft(rc, n.store, logs, bolt, snaps, n.trans)
+	r, err := raft.NewRaft(rc, n.store, logs, n.disk, snaps, n.trans)
 	if err != nil {
 		bolt.Close()
 		n.trans.Close()

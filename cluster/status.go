@@ -24,6 +24,9 @@ func (n *Node) Status() wire.Status {
 		Running:      n.worker.Running(),
 		Term:         n.raft.CurrentTerm(),
 	}
+	if err := n.disk.Err(); err != nil {
+		st.DiskError = err.Error()
+	}
 	n.store.Read(func(s *store.State) {
 		st.Inputs = len(s.Inputs)
 		st.Generation = s.Generation
@@ -79,6 +82,9 @@ func (n *Node) memberStatuses() []wire.Member {
 func (n *Node) Ready() (bool, string) {
 	if _, id := n.raft.LeaderWithID(); id == "" {
 		return false, "no leader known"
+	}
+	if err := n.disk.Err(); err != nil {
+		return false, err.Error()
 	}
 	if n.raft.AppliedIndex() < n.raft.CommitIndex() {
 		return false, "store not caught up with the leader"

@@ -74,6 +74,7 @@ type suite struct {
 	t          *testing.T
 	start      time.Time
 	ivs        map[string]time.Duration // counted inputs (http_response on the target) and their intervals
+	intervals  []time.Duration          // the distinct intervals of ivs, ascending
 	ids        []string
 	target     string // http://127.0.0.1:<port> of the demo target
 	secrets    string // the project's deploy/secrets.sh folder
@@ -83,6 +84,7 @@ type suite struct {
 	reassigned []time.Duration // per kill: until the assignment showed none of them on the victim
 	// crashMissed is the most slots one input missed in a crash, per interval.
 	crashMissed map[time.Duration]int
+	budget      time.Duration // the whole run's; waits never outlast it
 }
 
 func (s *suite) fig(scenario, what, format string, args ...any) {
@@ -91,14 +93,14 @@ func (s *suite) fig(scenario, what, format string, args ...any) {
 	s.t.Logf("FIGURE %-22s %-58s %s", scenario, what, v)
 }
 
-func (s *suite) remaining() time.Duration { return time.Until(s.start.Add(budget)) }
+func (s *suite) remaining() time.Duration { return time.Until(s.start.Add(s.budget)) }
 
 func TestChaos(t *testing.T) {
 	if testing.Short() {
 		t.Skip("chaos suite: not with -short")
 	}
 	s := setup(t)
-	s.applyInputs()
+	s.applyInputs(intervals...)
 	s.baseline()
 
 	scenarios := []struct {
@@ -191,7 +193,7 @@ func setup(t *testing.T) *suite {
 		currentMu.Unlock()
 	})
 
-	s := &suite{project: p, t: t, start: time.Now(), nodes: 4, secrets: secrets, crashMissed: map[time.Duration]int{}}
+	s := &suite{project: p, t: t, start: time.Now(), nodes: 4, secrets: secrets, crashMissed: map[time.Duration]int{}, budget: budget}
 	t.Logf("compose %q, project %s, image %s", strings.Join(p.compose, " "), p.name, image)
 	var upErr error
 	tUp := time.Now()
@@ -251,9 +253,9 @@ func randInt(n int) int { return rand.IntN(n) }
 
 // --- inputs ---
 
-func (s *suite) applyInputs() {
+func (s *suite) applyInputs(intervals ...time.Duration) {
 	t := s.t
-	s.ivs = map[string]time.Duration{}
+	s.ivs, s.intervals = map[string]time.Duration{}, intervals
 	var specs []wire.InputSpec
 	for _, iv := range intervals {
 		for i := 1; i <= inputsPerInterval; i++ {
@@ -424,8 +426,8 @@ func (s *suite) waitStable(timeout time.Duration, except ...string) (assignments
 		return a, err
 	}
 	time.Sleep(handoffDelay) // a move decided in the last placement takes effect this long after it
-	err = eventually(min(20*time.Second, time.Until(deadline)+5*time.Second), 500*time.Millisecond, func() error {
-		since := time.Now().Add(-2*slices.Max(intervals) - time.Second)
+	err = eventually(min(20*time.Second+2*slices.Max(s.intervals), time.Until(deadline)+5*time.Second), 500*time.Millisecond, func() error {
+		since := time.Now().Add(-2*slices.Max(s.intervals) - time.Second)
 		h, err := fetchHits(s.target, since)
 		if err != nil {
 			return err
@@ -620,8 +622,8 @@ func (s *suite) crash(t *testing.T, label string, pick func() string) {
 	tEnd := time.Now().Add(-time.Second)
 
 	crashT := s.judgeOutage(t, label, "crash", victim, owned, t0, tStart)
-	for _, iv := range intervals {
-		sub := tally(crashT.hits, s.withInterval(iv), t0.Add(-time.Second), tStart)
+	for _, iv := range s.intervals {
+		sub := tally(crashT.Hits, s.withInterval(iv), t0.Add(-time.Second), tStart)
 		s.crashMissed[iv] = max(s.crashMissed[iv], sub.MaxMissed)
 	}
 	rejoinT := s.tallyWindow(tStart, tEnd)
@@ -655,8 +657,8 @@ func (s *suite) judgeOutage(t *testing.T, label, what, victim string, owned []st
 	from := t0.Add(-time.Second)
 	all := s.tallyWindow(from, end)
 	var perIv []string
-	for _, iv := range intervals {
-		sub := tally(all.hits, s.withInterval(iv), from, end)
+	for _, iv := range s.intervals {
+		sub := tally(all.Hits, s.withInterval(iv), from, end)
 		perIv = append(perIv, fmt.Sprintf("%s: %d (max %d/input)", iv, sub.Missed, sub.MaxMissed))
 		if allowed := crashAllowance(iv); sub.MaxMissed > allowed {
 			t.Errorf("%s of %s: %s inputs: %s; want at most %d missed per input", what, victim, iv, sub, allowed)
@@ -723,6 +725,32 @@ func (s *suite) partition(t *testing.T, label string, pick func() string) {
 
 	t0 := time.Now()
 	s.mustDocker("network", "disconnect", s.network, c.ID)
+	type fenceResult struct {
+		after time.Duration
+		err   error
+	}
+	fence := make(chan fenceResult, 1)
+	go func() {
+		var after time.Duration
+		err := eventually(fenceTimeout+10*time.Second, 250*time.Millisecond, func() error {
+			l, err := s.localOf(c)
+			if err != nil {
+				return err
+			}
+			running := 0
+			for _, in := range l.Inputs {
+				if in.State == "running" || in.State == "starting" {
+					running++
+				}
+			}
+			if !l.Fenced && running > 0 {
+				return fmt.Errorf("%s is not fenced and runs %d inputs", victim, running)
+			}
+			after = time.Since(t0)
+			return nil
+		})
+		fence <- fenceResult{after, err}
+	}()
 	reconnected := false
 	reconnect := func() {
 		if reconnected {
@@ -759,27 +787,13 @@ func (s *suite) partition(t *testing.T, label string, pick func() string) {
 		t.Fatal(err)
 	}
 
-	// The minority fences itself.
+	// The minority fences itself: watched since the cut (above), not from here, where slower inputs kept the
+	// majority's takeover waiting longer than the fence timeout.
 	var fencedAfter time.Duration
-	var l local
-	if err := eventually(fenceTimeout+10*time.Second, 250*time.Millisecond, func() error {
-		var err error
-		if l, err = s.localOf(c); err != nil {
-			return err
-		}
-		running := 0
-		for _, in := range l.Inputs {
-			if in.State == "running" || in.State == "starting" {
-				running++
-			}
-		}
-		if !l.Fenced && running > 0 {
-			return fmt.Errorf("%s is not fenced and runs %d inputs", victim, running)
-		}
-		fencedAfter = time.Since(t0)
-		return nil
-	}); err != nil {
-		t.Fatalf("minority: %v", err)
+	if r := <-fence; r.err != nil {
+		t.Fatalf("minority: %v", r.err)
+	} else {
+		fencedAfter = r.after
 	}
 	s.fig(label, fmt.Sprintf("%s fenced itself (fence timeout %s)", victim, fenceTimeout), "%.2fs", fencedAfter.Seconds())
 	if fencedAfter > fenceTimeout+2*time.Second {
@@ -1009,20 +1023,40 @@ func (s *suite) report() {
 	if med, worst, ok := medianWorst(s.recovery); ok {
 		s.fig("kills", fmt.Sprintf("%d kills: all its inputs gathering again at the target, median / worst", len(s.recovery)), "%.2fs / %.2fs", med.Seconds(), worst.Seconds())
 	}
-	for _, iv := range intervals {
+	for _, iv := range s.intervals {
 		s.fig("kills", fmt.Sprintf("most slots one %s input missed in a crash (allowed %d)", iv, crashAllowance(iv)), "%d", s.crashMissed[iv])
 	}
 	s.fig("total", "suite duration", "%.0fs", time.Since(s.start).Seconds())
 	var b strings.Builder
 	fmt.Fprintf(&b, "# gatherd chaos suite results\n\n%s, project %s, %d inputs at %v (http_response probing the demo target), "+
 		"fence timeout %s, handoff delay %s. Gathers are counted at the target.\n\n", time.Now().Format(time.RFC3339), s.name,
-		len(s.ids), intervals, fenceTimeout, handoffDelay)
+		len(s.ids), s.intervals, fenceTimeout, handoffDelay)
 	b.WriteString("| scenario | what | value |\n| --- | --- | --- |\n")
 	for _, f := range s.figures {
 		fmt.Fprintf(&b, "| %s | %s | %s |\n", f.scenario, f.what, f.value)
 	}
 	s.t.Log("\n" + b.String())
-	if err := os.WriteFile(filepath.Join(s.root, "e2e", "results.md"), []byte(b.String()), 0o644); err != nil {
+	s.writeResults(b.String(), "")
+}
+
+// soakMarker starts the soak's section of results.md: each run replaces its own section and keeps the other's.
+const soakMarker = "<!-- soak: written by make soak -->"
+
+func (s *suite) writeResults(chaos, soak string) {
+	path := filepath.Join(s.root, "e2e", "results.md")
+	old, _ := os.ReadFile(path)
+	prevChaos, prevSoak, _ := strings.Cut(string(old), soakMarker)
+	if chaos == "" {
+		chaos = prevChaos
+	}
+	if soak == "" {
+		soak = prevSoak
+	}
+	out := strings.TrimRight(chaos, "\n") + "\n"
+	if strings.TrimSpace(soak) != "" {
+		out += "\n" + soakMarker + "\n" + strings.TrimLeft(soak, "\n")
+	}
+	if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 		s.t.Logf("write results.md: %v", err)
 	}
 }

@@ -178,9 +178,15 @@ func (c *Cluster) seeds(except int) []string {
 
 func (c *Cluster) start(in *Instance) {
 	c.t.Helper()
+	if err := c.tryStart(in); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *Cluster) tryStart(in *Instance) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(in.APIPort))
 	if err != nil {
-		c.t.Fatalf("node %s: API listen: %v", in.ID, err)
+		return fmt.Errorf("node %s: API listen: %w", in.ID, err)
 	}
 	in.APIPort = ln.Addr().(*net.TCPAddr).Port
 	log := c.log.With().Str("node", in.ID).Logger()
@@ -221,7 +227,7 @@ func (c *Cluster) start(in *Instance) {
 		outs, err := telegrafx.ParseOutputs(c.outputs)
 		if err != nil {
 			ln.Close()
-			c.t.Fatalf("node %s: outputs: %v", in.ID, err)
+			return fmt.Errorf("node %s: outputs: %w", in.ID, err)
 		}
 		cfg.Outputs = outs
 	case c.opts.Sink != nil:
@@ -239,7 +245,7 @@ func (c *Cluster) start(in *Instance) {
 	cfg.Logger = cfg.Cluster.Logger // Configure may give the node a logger of its own
 	a, err := agent.New(cfg)
 	if err != nil {
-		c.t.Fatalf("node %s: start: %v", in.ID, err)
+		return fmt.Errorf("node %s: start: %w", in.ID, err)
 	}
 	gossipPort, _ := strconv.Atoi(portOf(a.Node.GossipAddr()))
 	raftPort, _ := strconv.Atoi(portOf(a.Node.RaftAddr()))
@@ -248,6 +254,7 @@ func (c *Cluster) start(in *Instance) {
 	in.scheme = strings.SplitN(a.URL(), ":", 2)[0]
 	in.GossipPort, in.RaftPort = gossipPort, raftPort
 	c.mu.Unlock()
+	return nil
 }
 
 func portOf(hostport string) string {
@@ -333,13 +340,28 @@ func (c *Cluster) Restart(i int) {
 	c.start(in)
 }
 
+// TryRestart is Restart returning the node's start error (a corrupt data dir, say) instead of failing.
+func (c *Cluster) TryRestart(i int) error {
+	in := c.Node(i)
+	if in.Node != nil {
+		return fmt.Errorf("restart node %d: still running", i)
+	}
+	return c.tryStart(in)
+}
+
 // Partition cuts node i off from every other node (gossip and raft), until Heal.
 func (c *Cluster) Partition(i int) {
 	in := c.Node(i)
 	c.Faults.Isolate(1, "127.0.0.1:"+strconv.Itoa(in.GossipPort), "127.0.0.1:"+strconv.Itoa(in.RaftPort))
 }
 
-// Heal reconnects every node.
+// Slow delays every raft message to and from node i by d, until Heal.
+func (c *Cluster) Slow(i int, d time.Duration) {
+	in := c.Node(i)
+	c.Faults.Slow(d, "127.0.0.1:"+strconv.Itoa(in.GossipPort), "127.0.0.1:"+strconv.Itoa(in.RaftPort))
+}
+
+// Heal reconnects every node, at full speed.
 func (c *Cluster) Heal() { c.Faults.Heal() }
 
 // Close stops every node; it runs at test cleanup.

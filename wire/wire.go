@@ -48,6 +48,9 @@ type Status struct {
 	Generation   uint64   `json:"generation"` // of the assignment
 	Fenced       bool     `json:"fenced"`     // the node stopped its inputs for lack of leader contact
 	Running      int      `json:"running"`    // inputs running on the answering node
+	// DiskError: the node's last write to its raft log failed (the data dir full, say); it is fenced until a
+	// write succeeds.
+	DiskError string `json:"disk_error,omitempty"`
 }
 
 // InputSpec is an input as submitted (PUT /v1/inputs/{id}, and each of POST /v1/inputs). Durations are Go
