@@ -55,6 +55,14 @@ func (n *Node) fenceLoop(ctx context.Context) {
 				stallCleared = true // replication was just proven: no second proof after the unfence
 			}
 			fenced := n.shouldFence(now) || n.stalled.Load()
+			if fenced && !n.stalled.Load() {
+				// Cut off (or its log unwritable): unfence only on proof of replication, as after a stall. A
+				// partitioned node that hears the leader again gets heartbeats before the entries that moved its
+				// inputs away, and heartbeats do not move its commit index: caught up by its own count, it ran
+				// its old assignment again next to the new owners (a cut-off leader, healed, doubled slots).
+				n.stalled.Store(true)
+				lastAtStall = n.raft.LastIndex()
+			}
 			if n.fenced.Swap(fenced) != fenced {
 				n.logFence(fenced)
 				select {
