@@ -87,7 +87,12 @@ func perNode[E any](s *Server, path string, local func() E, failed func(node str
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		out := list{Nodes: []E{}}
-		if r.URL.Query().Get("local") == "true" {
+		localOnly, err := boolParam(r, "local")
+		if err != nil {
+			writeErr(w, err)
+			return
+		}
+		if localOnly {
 			out.Nodes = append(out.Nodes, local())
 			writeJSON(w, http.StatusOK, out)
 			return

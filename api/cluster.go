@@ -42,7 +42,12 @@ func (s *Server) assignments(w http.ResponseWriter, r *http.Request) {
 // With ?states=true it answers only each input's state, by ID (wire.LocalStates): what a state filter needs
 // of every node, at a tenth of the size.
 func (s *Server) local(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("states") == "true" {
+	statesOnly, err := boolParam(r, "states")
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	if statesOnly {
 		writeJSON(w, http.StatusOK, s.localStates())
 		return
 	}

@@ -80,7 +80,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 			if unknown {
 				resp.Header.Del(notAppliedHeader)
 			}
-			s.awaitOwnWrite(w, resp)
+			if r.Method != http.MethodGet && r.Method != http.MethodHead { // a read's index is not this node's write
+				s.awaitOwnWrite(w, resp)
+			}
 			relay(w, resp)
 			return
 		}
@@ -181,7 +183,7 @@ func (s *Server) awaitOwnWrite(w http.ResponseWriter, resp *http.Response) {
 // relay writes the leader's answer as this node's.
 func relay(w http.ResponseWriter, resp *http.Response) {
 	defer resp.Body.Close()
-	for _, h := range []string{"Content-Type", "X-Next-Token", notAppliedHeader, "Retry-After", indexHeader, laggingHeader} {
+	for _, h := range []string{"Content-Type", "X-Next-Token", "X-Total-Count", notAppliedHeader, "Retry-After", indexHeader, laggingHeader} {
 		if v := resp.Header.Get(h); v != "" {
 			w.Header().Set(h, v)
 		}

@@ -96,6 +96,11 @@ func (s *Server) listInputs(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "state", fmt.Sprintf("%q is not one of %s", state, strings.Join(inputStates, ", ")))
 		return
 	}
+	withStatus, err := boolParam(r, "status")
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
 	// A state filter needs every owner's state of every input (kept a second, see runtimeStates); the full status
 	// of the page's inputs alone is asked of their owners once the page is cut.
 	var states map[string]string
@@ -137,7 +142,7 @@ func (s *Server) listInputs(w http.ResponseWriter, r *http.Request) {
 			out.Inputs = append(out.Inputs, v)
 		}
 	})
-	if state != "" || q.Get("status") == "true" {
+	if state != "" || withStatus {
 		s.attachStatus(r, out.Inputs)
 	}
 	w.Header().Set("X-Total-Count", strconv.Itoa(matches))

@@ -78,6 +78,9 @@ func decodeLocalStates(body io.Reader) (any, error) {
 	return v, err
 }
 
+// maxStatusIDs is the most input IDs attachStatus names in one owner's URL (128 characters each at most).
+const maxStatusIDs = 200
+
 // attachStatus sets each input's Status from its owner: this node's worker, or the owner's /v1/local for just
 // those inputs, owners asked in parallel. An input whose owner does not answer keeps a nil Status.
 func (s *Server) attachStatus(r *http.Request, ins []wire.Input) {
@@ -94,8 +97,12 @@ func (s *Server) attachStatus(r *http.Request, ins []wire.Input) {
 		if owner == s.node.ID() {
 			continue
 		}
+		path := "/v1/local?" + url.Values{"input": ids}.Encode()
+		if len(ids) > maxStatusIDs {
+			path = "/v1/local" // all of it: thousands of IDs in a URL would pass the owner's header limit
+		}
 		wg.Go(func() {
-			v, err := s.askMember(r, owner, "/v1/local?"+url.Values{"input": ids}.Encode(), decodeLocal)
+			v, err := s.askMember(r, owner, path, decodeLocal)
 			if err != nil {
 				return
 			}

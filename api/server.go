@@ -113,16 +113,16 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /v1/status", s.blocking(statusIndex, s.status))
 	mux.HandleFunc("GET /v1/members", s.blocking(statusIndex, s.listMembers))
-	mux.HandleFunc("GET /v1/assignments", s.reads(s.blocking(raftIndex, s.assignments)))
+	mux.HandleFunc("GET /v1/assignments", s.blocking(raftIndex, s.reads(s.assignments)))
 	mux.HandleFunc("GET /v1/auth", s.auth)
 	mux.HandleFunc("GET /v1/events", s.blocking(statusIndex, s.events))
-	mux.HandleFunc("GET /v1/history", s.reads(s.blocking(raftIndex, s.history)))
+	mux.HandleFunc("GET /v1/history", s.blocking(raftIndex, s.reads(s.history)))
 	mux.HandleFunc("GET /v1/series", s.series())
 	mux.HandleFunc("GET /v1/nodes", s.nodes())
 	mux.HandleFunc("GET /v1/local", s.local)
 	mux.HandleFunc("GET /v1/plugins", s.listPlugins)
-	mux.HandleFunc("GET /v1/inputs", s.reads(s.blocking(raftIndex, s.listInputs)))
-	mux.HandleFunc("GET /v1/inputs/{id}", s.reads(s.blocking(raftIndex, s.getInput)))
+	mux.HandleFunc("GET /v1/inputs", s.blocking(raftIndex, s.reads(s.listInputs)))
+	mux.HandleFunc("GET /v1/inputs/{id}", s.blocking(raftIndex, s.reads(s.getInput)))
 	mux.HandleFunc("PUT /v1/inputs/{id}", s.writes(s.putInput))
 	mux.HandleFunc("POST /v1/inputs", s.writes(s.postInputs))
 	mux.HandleFunc("DELETE /v1/inputs/{id}", s.writes(s.deleteInput))
@@ -158,7 +158,9 @@ func (s *Server) writes(h func(http.ResponseWriter, *http.Request, []byte)) http
 	}
 }
 
-// reads serves locally, or through the leader when the client asks for ?consistent=true.
+// reads serves locally, or through the leader when the client asks for ?consistent=true. Inside a blocking
+// read it runs after the wait: the leader confirms its leadership when it answers, not minutes before, and a
+// follower forwards once its own replica has reached the index (the leader's then answers at once).
 func (s *Server) reads(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("consistent") == "true" {

@@ -197,7 +197,8 @@ func roundSignificant(x float64, d int) float64 {
 // rebalance` asks (leader only). With dryRun it writes nothing. Without measured costs there is nothing to
 // even out beyond counts, which every placement already balances: the result then has no loads and no moves.
 func (n *Node) Rebalance(dryRun bool) (wire.Rebalance, error) {
-	if !n.IsLeader() {
+	// As for a consistent read: a leader plans only from a store that has applied its predecessor's entries.
+	if !n.IsLeader() || n.readTerm.Load() != n.raft.CurrentTerm() {
 		return wire.Rebalance{}, ErrNotLeader
 	}
 	n.placeMu.Lock()
@@ -205,7 +206,7 @@ func (n *Node) Rebalance(dryRun bool) (wire.Rebalance, error) {
 	p := n.computePlacement(time.Now(), true)
 	out := wire.Rebalance{DryRun: dryRun, Generation: p.gen, Before: p.before, After: p.after, Moves: []wire.Move{}}
 	for _, m := range p.moves {
-		out.Moves = append(out.Moves, wire.Move{Input: m.Input, To: m.Node, Reason: m.Reason, Since: m.Since})
+		out.Moves = append(out.Moves, wire.Move{Input: m.Input, To: m.Node, Reason: m.Reason, Since: m.Since, Generation: p.gen + 1})
 	}
 	n.store.Read(func(st *store.State) {
 		for i := range out.Moves {

@@ -17,13 +17,15 @@ import (
 type diskHealth struct {
 	raft.LogStore
 	raft.StableStore
-	mu  sync.Mutex
-	err error // of the last write; nil once one succeeds
+	mu sync.Mutex
+	// The last write's error of each store, nil once one succeeds: kept apart, so that a term or vote written
+	// fine does not hide a log that still cannot be appended to.
+	logErr, stableErr error
 }
 
-func (d *diskHealth) note(err error) error {
+func (d *diskHealth) note(dst *error, err error) error {
 	d.mu.Lock()
-	d.err = err
+	*dst = err
 	d.mu.Unlock()
 	return err
 }
@@ -32,15 +34,21 @@ func (d *diskHealth) note(err error) error {
 func (d *diskHealth) Err() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.err == nil {
+	err := d.logErr
+	if err == nil {
+		err = d.stableErr
+	}
+	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("cannot write the raft log in the data dir: %w", d.err)
+	return fmt.Errorf("cannot write the raft log in the data dir: %w", err)
 }
 
-func (d *diskHealth) StoreLog(l *raft.Log) error     { return d.note(d.LogStore.StoreLog(l)) }
-func (d *diskHealth) StoreLogs(ls []*raft.Log) error { return d.note(d.LogStore.StoreLogs(ls)) }
-func (d *diskHealth) Set(k, v []byte) error          { return d.note(d.StableStore.Set(k, v)) }
+func (d *diskHealth) StoreLog(l *raft.Log) error { return d.note(&d.logErr, d.LogStore.StoreLog(l)) }
+func (d *diskHealth) StoreLogs(ls []*raft.Log) error {
+	return d.note(&d.logErr, d.LogStore.StoreLogs(ls))
+}
+func (d *diskHealth) Set(k, v []byte) error { return d.note(&d.stableErr, d.StableStore.Set(k, v)) }
 func (d *diskHealth) SetUint64(k []byte, v uint64) error {
-	return d.note(d.StableStore.SetUint64(k, v))
+	return d.note(&d.stableErr, d.StableStore.SetUint64(k, v))
 }

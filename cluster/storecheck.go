@@ -19,7 +19,8 @@ var ErrCorruptStore = errors.New("raft log is corrupt")
 func corruptStore(path string, cause any) error {
 	return fmt.Errorf("%w: %s: %v. This node cannot start from it. To recover, move the data dir aside (keep it "+
 		"for inspection) and start the node again, under the same node ID, with an empty data dir: it rejoins the "+
-		"cluster and the leader sends it the whole state. A single-node cluster has no other copy: restore the data "+
+		"cluster and the leader sends it the whole state; move its outputs/ folder (output buffers not yet "+
+		"delivered) into the new data dir first. A single-node cluster has no other copy: restore the data "+
 		"dir from a backup", ErrCorruptStore, path, cause)
 }
 

@@ -103,6 +103,7 @@ func (s *Store) applyInputs(index uint64, a *Apply) (*Plan, error) {
 		}
 		in.Version = index
 		s.st.Inputs[in.ID] = &in
+		delete(s.st.Costs, in.ID) // a changed spec (another target, plugin or config) is measured anew
 	}
 	for _, id := range p.Deleted {
 		delete(s.st.Inputs, id)

@@ -24,6 +24,17 @@ func TestCostsFollowTheirInputs(t *testing.T) {
 	if c := costs(); len(c) != 0 {
 		t.Fatalf("costs %v after deleting a and forgetting b", c)
 	}
+	apply(t, s, 5, Command{Op: OpSetCosts, Costs: Costs{"b": 0.01}})
+	apply(t, s, 6, Command{Op: OpPutInputs, Inputs: []Input{in("b")}}) // the same spec: still measured
+	if c := costs(); c["b"] != 0.01 {
+		t.Fatalf("costs %v after re-putting b unchanged", c)
+	}
+	changed := in("b")
+	changed.Config = []byte(`{"a":2}`)
+	apply(t, s, 7, Command{Op: OpPutInputs, Inputs: []Input{changed}})
+	if c := costs(); len(c) != 0 {
+		t.Fatalf("costs %v after b's spec changed: it is measured anew", c)
+	}
 }
 
 // Older binaries skip set_costs: its entries carry their type with the skippable flag.

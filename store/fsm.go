@@ -160,6 +160,7 @@ func (s *Store) putInputs(index uint64, ins []Input) ([]Input, error) {
 		in.Version = index
 		stored := in
 		s.st.Inputs[in.ID] = &stored
+		delete(s.st.Costs, in.ID) // a changed spec (another target, plugin or config) is measured anew
 		out[i] = stored
 	}
 	return out, nil
