@@ -35,6 +35,16 @@ func TestFollowerForwardsWrites(t *testing.T) {
 		}
 		return nil
 	})
+	// A consistent read through the follower is the leader's answer, headers included.
+	resp, err := http.Get(c.Node(via).URL() + "/v1/inputs?consistent=true&per_page=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Total-Count") != "1" || resp.Header.Get("X-Gatherd-Lagging") != "" {
+		t.Fatalf("consistent list through a follower: %d, X-Total-Count %q, lagging %q", resp.StatusCode,
+			resp.Header.Get("X-Total-Count"), resp.Header.Get("X-Gatherd-Lagging"))
+	}
 }
 
 // TestWriteHeldThroughLeaderChange writes through a follower right after the leader died: the follower holds
