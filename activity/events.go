@@ -30,7 +30,11 @@ func Diff(prev, next wire.Status, at time.Time) []wire.Event {
 	}
 	if next.Fenced != prev.Fenced {
 		if next.Fenced {
-			add("fenced", next.NodeID, "stopped its inputs: no leader contact")
+			why := "no leader contact, or replication not proven since"
+			if next.DiskError != "" {
+				why = next.DiskError
+			}
+			add("fenced", next.NodeID, "stopped its inputs: "+why)
 		} else {
 			add("unfenced", next.NodeID, "leader contact back")
 		}
@@ -83,6 +87,7 @@ func changed(prev, next wire.Status) bool {
 	if prev.LeaderID != next.LeaderID || prev.Term != next.Term || prev.AppliedIndex != next.AppliedIndex ||
 		prev.CommitIndex != next.CommitIndex || prev.Fenced != next.Fenced || prev.Inputs != next.Inputs ||
 		prev.Generation != next.Generation || prev.Running != next.Running || prev.RaftState != next.RaftState ||
+		prev.DiskError != next.DiskError ||
 		len(prev.Members) != len(next.Members) {
 		return true
 	}

@@ -90,7 +90,7 @@ func (n *Node) Ready() (bool, string) {
 		return false, "store not caught up with the leader"
 	}
 	if n.fenced.Load() {
-		return false, "fenced: no recent leader contact"
+		return false, "fenced: no recent leader contact, or replication not yet proven since it came back"
 	}
 	return true, ""
 }
