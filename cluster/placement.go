@@ -118,7 +118,9 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 			opt := sharding.BalanceOptions{Force: force}
 			switch {
 			case slices.ContainsFunc(g.nodes, func(nd sharding.Node) bool { return joined[nd.ID] }):
-				opt.MaxMoves = len(g.inputs) // a node joined: its share moves now, not in waves 30 s apart
+				// A node joined: its share moves to it now, not in waves 30 s apart, and only to it, so that a
+				// join moves about as few inputs as count placement would; the rest waits for a rebalance.
+				opt.MaxMoves, opt.Into = len(g.inputs), joined
 			case mayRebalance:
 				opt.MaxMoves = max(1, int(rebalanceShare*float64(len(g.inputs))))
 			}

@@ -17,6 +17,9 @@ type BalanceOptions struct {
 	MaxMoves int
 	// Force rebalances even when every node is within Tolerance (still aiming at half of it).
 	Force bool
+	// Into, when set, limits the moves of inputs that have a live owner to these destinations: a node that
+	// joined takes its share from the others, and the others keep what they hold (as count placement does).
+	Into map[string]bool
 }
 
 // DefaultTolerance is the imbalance Balance tolerates: a node within 10% of its fair share keeps its inputs.
@@ -74,6 +77,12 @@ func Balance(inputs []Input, nodes []Node, prev Assignment, opt BalanceOptions) 
 	}
 	b.homeOrphans(tol)
 	if opt.MaxMoves > 0 && (opt.Force || b.outside(tol)) {
+		if opt.Into != nil {
+			b.into = make([]bool, len(c.ids))
+			for j, id := range c.ids {
+				b.into[j] = opt.Into[id]
+			}
+		}
 		b.even(tol/2, opt.MaxMoves)
 	}
 	for i, in := range ins {
@@ -114,6 +123,7 @@ type balancer struct {
 	load   []float64
 	target []float64
 	held   [][]int32 // per node, its inputs sorted by (weight, index): built by even
+	into   []bool    // nil, or the nodes even may move inputs to
 }
 
 func newBalancer(c *cluster, ins []Input, prev Assignment) *balancer {
@@ -234,6 +244,9 @@ func (b *balancer) moveOne(order []int, aim float64) bool {
 			dst := order[z]
 			if b.ratio(src, 0)-b.ratio(dst, 0) <= aim {
 				break // the rest of the destinations are closer still
+			}
+			if b.into != nil && !b.into[dst] {
+				continue
 			}
 			if k, ok := b.pick(src, dst); ok {
 				i := b.held[src][k]

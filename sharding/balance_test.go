@@ -231,3 +231,22 @@ func TestBalanceEvensSmallInputsWithinTolerance(t *testing.T) {
 		}
 	})
 }
+
+// A join evens load by moving inputs to the joined node only: the others keep what they hold, and no more
+// inputs move than the joiner's share needs.
+func TestBalanceJoinMovesOnlyIntoTheJoiner(t *testing.T) {
+	inputs := skewed(600)
+	four := makeNodes("n1", "n2", "n3", "n4")
+	prev := Balance(inputs, four, nil, BalanceOptions{MaxMoves: 600}).Assignment
+	five := append(four, Node{ID: "n5"})
+	bp := Balance(inputs, five, prev, BalanceOptions{MaxMoves: 600, Into: map[string]bool{"n5": true}})
+	for _, m := range bp.Moves {
+		if m.To != "n5" {
+			t.Fatalf("move %+v: a join moves inputs to the joiner only", m)
+		}
+	}
+	if r := bp.After["n5"] / (bp.After["n1"] + bp.After["n2"] + bp.After["n3"] + bp.After["n4"] + bp.After["n5"]) * 5; r < 0.9 {
+		t.Fatalf("the joiner carries %.2f of its share after %d moves", r, len(bp.Moves))
+	}
+	t.Logf("%d of 600 inputs moved to the joiner (count placement would move 120)", len(bp.Moves))
+}
