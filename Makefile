@@ -12,8 +12,9 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null)
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X github.com/gatherd/gatherd/api.version=$(VERSION)" -o $(BIN) ./cmd/gatherd
 
-# vet, gofmt and the whole suite under the race detector (fuzz targets run their seed corpora).
-test: vet fmt race
+# vet, gofmt and the whole suite under the race detector (fuzz targets run their seed corpora), then the
+# delivery tests on their own.
+test: vet fmt race delivery
 
 vet:
 	$(GO) vet $(PKGS)
@@ -22,7 +23,13 @@ fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 race:
-	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+	$(GO) test -race -count=1 -timeout 20m $$($(GO) list $(PKGS) | grep -v '/delivery$$')
+
+# The delivery tests run real gatherd processes (built without -race) against InfluxDB and Prometheus and count
+# every slot: alone, not beside the race-instrumented packages, whose load starves the processes' timing.
+.PHONY: delivery
+delivery:
+	$(GO) test -count=1 -timeout 15m ./delivery/
 
 # The issue's full-length InfluxDB outage (60 s; make test runs it for 21 s) with a kill -9 and a SIGTERM in it.
 .PHONY: test-outage
