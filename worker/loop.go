@@ -91,7 +91,17 @@ func (w *Worker) loop(e *entry, in telegraf.Input, svc telegraf.ServiceInput, iv
 		timedOut bool      // the in-flight gather's timeout was already counted
 		deadline time.Time // of the in-flight gather
 	)
-	s := NextSlot(e.id, iv, time.Now())
+	now := time.Now()
+	s := NextSlot(e.id, iv, now)
+	late := false // s is a slot that fell due before the loop began
+	if p := s.Add(-iv); p.UnixNano() >= e.assignedAt() && now.Sub(p) <= maxLate(iv) {
+		// The slot fell due while this instance was being built (a survivor building thousands of orphans, a
+		// planned move whose stamp passed mid-build): gather it late, as a slot fired late is, rather than
+		// miss it. Only a slot due after the window was set (admit checks it again, with the window, under
+		// one lock): no other instance here gathers those, nor by the window another node; the lease still
+		// decides as for any slot.
+		s, late = p, true
+	}
 	fire := s.Add(jitterDelay(jitter))
 	timer := time.NewTimer(time.Until(fire))
 
@@ -101,6 +111,13 @@ loop:
 		case <-e.stop:
 			break loop
 		case <-timer.C:
+		}
+		select {
+		case <-e.stop:
+			// Stopped as the timer fired (select picks at random among ready cases): a slot due after the stop
+			// belongs to whoever replaces this instance.
+			break loop
+		default:
 		}
 		now := time.Now()
 		busy := e.refs.Load() > 1
@@ -112,7 +129,8 @@ loop:
 			go w.timedOut(e, timeout)
 		}
 		if !now.Before(fire) {
-			gather, end := e.admit(s)
+			gather, end := e.admit(s, late)
+			late = false
 			if end {
 				break loop
 			}

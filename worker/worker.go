@@ -357,7 +357,7 @@ type entry struct {
 	id      string
 	plugin  string
 	version uint64
-	started int64 // Unix ns
+	started int64 // Unix ns, Options.Now's clock (shown)
 
 	stop chan struct{} // closed by Apply/Stop: the kill handle
 
@@ -371,11 +371,16 @@ type entry struct {
 	// mu makes "loop decides the window ended" and "Apply sets a new
 	// window" atomic with respect to each other (see setWindow, admit),
 	// and guards the lazily created done channel.
-	mu     sync.Mutex
-	win    *Window // nil = unbounded
-	state  uint8
-	exited bool          // no code of this instance runs any more
-	done   chan struct{} // created on demand by doneChan, closed on exit
+	mu  sync.Mutex
+	win *Window // nil = unbounded
+	// assigned is when the window was last set (Apply created the entry or changed its window), Unix ns on
+	// the real clock: no other instance here, and by the window no other node, gathers a slot due after it,
+	// so such a slot that fell due while this one was still building may be gathered late (loop). A window
+	// change resets it: a window that loses its From hands this instance slots another node gathered.
+	assigned int64
+	state    uint8
+	exited   bool          // no code of this instance runs any more
+	done     chan struct{} // created on demand by doneChan, closed on exit
 
 	gathers, errors, overruns, skipped, panics atomic.Uint64
 	lastGather                                 atomic.Int64 // Unix ns of the last Gather start
@@ -402,7 +407,15 @@ func (e *entry) setWindow(win Window) uint8 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.win = p
+	e.assigned = time.Now().UnixNano()
 	return e.state
+}
+
+// assignedAt returns assigned.
+func (e *entry) assignedAt() int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.assigned
 }
 
 func (e *entry) setState(s uint8) {
@@ -412,11 +425,15 @@ func (e *entry) setState(s uint8) {
 }
 
 // admit decides slot s against the current window: gather it, skip it
-// (before From), or end the loop (at or after Until; the state flips to
-// ended under the lock so Apply cannot miss it).
-func (e *entry) admit(s time.Time) (gather, end bool) {
+// (before From, or a late slot due before the window was set), or end the
+// loop (at or after Until; the state flips to ended under the lock so Apply
+// cannot miss it).
+func (e *entry) admit(s time.Time, late bool) (gather, end bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if late && s.UnixNano() < e.assigned {
+		return false, false
+	}
 	if e.win == nil {
 		return true, false
 	}

@@ -762,3 +762,46 @@ func TestStartsAreBounded(t *testing.T) {
 		t.Errorf("%d stopped inputs were built; only those already building (at most %d) may have been", queuedBuilt, limit)
 	}
 }
+
+// A slot that falls due while its input is still being built (a survivor building thousands of orphans) is
+// gathered late, with its own slot time, when the build ends within maxLate; a slot due before Apply never is,
+// and a build that ends later than maxLate leaves its slot skipped.
+func TestSlotDueDuringBuildIsGatheredLate(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const iv = time.Second
+	for _, c := range []struct {
+		name   string
+		past   time.Duration // how long after the first slot due after Apply the build returns
+		caught bool
+	}{
+		{"within maxLate", 200 * time.Millisecond, true},
+		{"beyond maxLate", maxLate(iv) + 200*time.Millisecond, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var due time.Time
+			f := newFixture(t, func(tk Task, p *recPlugin) telegraf.Input {
+				time.Sleep(time.Until(due.Add(c.past))) // a slow build, past the slot
+				return p
+			})
+			// Apply right after a slot of the ID, so the slot before Apply is recent enough to be caught up
+			// if the floor did not hold.
+			id := "late-" + strings.ReplaceAll(c.name, " ", "-")
+			time.Sleep(time.Until(NextSlot(id, iv, time.Now()).Add(50 * time.Millisecond)))
+			applied := time.Now()
+			due = NextSlot(id, iv, applied)
+			f.w.Apply(map[string]Task{id: {ID: id, Plugin: "rec", Interval: iv, Version: 1}})
+			waitFor(t, 5*time.Second, "two gathers", func() bool { return len(f.sink.slotTimes(id)) >= 2 })
+			got := f.sink.slotTimes(id)
+			if got[0].Before(applied) {
+				t.Fatalf("gathered slot %s, due before Apply at %s", got[0], applied)
+			}
+			if c.caught && !got[0].Equal(due) {
+				t.Fatalf("first gathered slot %s, want the slot %s that fell due during the build", got[0], due)
+			}
+			if !c.caught && !got[0].Equal(due.Add(iv)) {
+				t.Fatalf("first gathered slot %s, want %s: the slot %s was due longer than maxLate before the input ran", got[0], due.Add(iv), due)
+			}
+			f.w.Stop()
+		})
+	}
+}
