@@ -79,10 +79,13 @@ func (n *Node) leaderLoop(ctx context.Context) {
 	}
 	place := time.NewTimer(0) // place at once: the previous leader may have died mid-change
 	defer place.Stop()
-	placePending := true
+	placePending, placeAt := true, time.Now()
+	// schedule places in d, or sooner if a placement is already due sooner: a late recheck (a grace period,
+	// a move waiting for a handoff) must not hold up a change that needs placing now.
 	schedule := func(d time.Duration) {
-		if !placePending {
-			placePending = true
+		at := time.Now().Add(d)
+		if !placePending || at.Before(placeAt) {
+			placePending, placeAt = true, at
 			place.Reset(d)
 		}
 	}

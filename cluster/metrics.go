@@ -24,7 +24,7 @@ func newMetrics(n *Node, reg prometheus.Registerer) *metrics {
 		reg:    reg,
 		leader: prometheus.NewGauge(prometheus.GaugeOpts{Name: "gatherd_raft_leader", Help: "1 while this node is the raft leader."}),
 		moves: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "gatherd_placement_moves_total",
-			Help: "Inputs moved by this node while leader, by reason (new, failed, planned, unassigned)."}, []string{"reason"}),
+			Help: "Inputs moved by this node while leader, by reason (new, failed, planned, cancelled: back to the node still gathering it before its handoff, unassigned)."}, []string{"reason"}),
 		failover: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "gatherd_failover_seconds",
 			Help:    "From gossip declaring a node dead to its inputs' new owners committed in raft (leader's view).",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30}}),

@@ -3,6 +3,7 @@ package cluster
 import (
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatherd/gatherd/policy"
@@ -16,6 +17,7 @@ const (
 	reasonFailed   = "failed"     // its owner is dead or gone: moved at once
 	reasonPlanned  = "planned"    // its owner is alive (join, drain, leave, stop): moved with a handoff
 	reasonNoOwners = "unassigned" // no node is eligible
+	reasonCancel   = "cancelled"  // back to the node still gathering it before a handoff's stamp: moved at once
 )
 
 // place computes a new assignment from the store and gossip, and writes the moves, only the moves, through
@@ -63,8 +65,9 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 	var (
 		inputs  []*store.Input
 		prev    = sharding.Assignment{}
-		refused = map[string]string{} // input -> the reason recorded for it being unassigned
-		weights map[string]float64    // input -> cost, once costs are measured
+		refused = map[string]string{}       // input -> the reason recorded for it being unassigned
+		weights map[string]float64          // input -> cost, once costs are measured
+		pending map[string]store.Assignment // input -> its planned handoff still ahead
 	)
 	p := placement{at: now, byReason: map[string]int{}, failedFrom: map[string]bool{}, nodes: len(nodes),
 		recheck: recheck, eligible: map[string]bool{}}
@@ -85,6 +88,12 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 				prev[id] = a.Node
 			} else {
 				refused[id] = a.Reason
+			}
+			if a.Prev != "" && a.Since.After(now.Add(handoffMargin)) {
+				if pending == nil {
+					pending = map[string]store.Assignment{}
+				}
+				pending[id] = a
 			}
 		}
 		if cost, ok := st.CostModel(); ok {
@@ -139,15 +148,19 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 			planned = append(planned, bp.Moves...)
 		}
 	}
-	if len(planned) == 0 {
+	planned, cutovers := n.settleHandoffs(planned, pending, &p)
+	if len(planned) == 0 && len(cutovers) == 0 {
 		return p
 	}
-	p.moves = make([]store.Move, len(planned))
+	p.moves = make([]store.Move, len(planned), len(planned)+len(cutovers))
 	registry := n.registry()
 	nplanned := 0
 	kinds := make([]string, len(planned)) // gossip may change meanwhile: decide each move's kind once
 	for i, m := range planned {
 		reason := n.moveReason(m)
+		if a, ok := pending[m.Input]; ok && m.To == a.Prev && reason == reasonPlanned {
+			reason = reasonCancel // no stamp: the node it goes back to never stopped gathering it
+		}
 		kinds[i] = reason
 		p.byReason[reason]++
 		why := reasons[m.Input]
@@ -174,7 +187,50 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 			p.moves[i].Since = at
 		}
 	}
+	p.moves = append(p.moves, cutovers...)
 	return p
+}
+
+// handoffMargin is how far ahead a planned handoff's stamp must still be for the leader to treat it as under
+// way: every node applies a generation within it, so the node gathering the input until the stamp still is
+// when a change of plan reaches it.
+const handoffMargin = 500 * time.Millisecond
+
+// settleHandoffs adjusts planned moves to the handoffs still under way (pending: Prev gathers the input until
+// Since, then Node). A move back to Prev cancels the handoff: Prev never stopped, so it keeps the input at once
+// (a move without a stamp) instead of handing it to Node at a stamp and taking it back at another, which left
+// the slots between to a Node still building it. A move anywhere else waits until the handoff is done: a
+// stamped move hands over from the current owner (Node), who does not gather before Since, while Prev would
+// stop at once. A handoff whose Prev died is cut over to Node now (cutovers): nobody gathers before Since
+// otherwise. It sets p.recheck so that waiting moves are planned again once their handoff is done.
+func (n *Node) settleHandoffs(planned []sharding.Move, pending map[string]store.Assignment, p *placement) (kept []sharding.Move, cutovers []store.Move) {
+	if len(pending) == 0 {
+		return planned, nil
+	}
+	moved := make(map[string]bool, len(planned))
+	kept = planned[:0:0]
+	for _, m := range planned {
+		moved[m.Input] = true
+		a, ok := pending[m.Input]
+		if !ok || m.To == a.Prev || n.moveReason(m) != reasonPlanned {
+			kept = append(kept, m)
+			continue
+		}
+		if wait := a.Since.Sub(p.at) + n.cfg.Timing.PlacementDebounce; p.recheck == 0 || wait < p.recheck {
+			p.recheck = wait
+		}
+	}
+	for id, a := range pending {
+		if moved[id] {
+			continue
+		}
+		if m, ok := n.members.get(a.Prev); ok && m.Status == StatusAlive {
+			continue
+		}
+		cutovers = append(cutovers, store.Move{Input: id, Node: a.Node, Reason: a.Reason})
+	}
+	slices.SortFunc(cutovers, func(x, y store.Move) int { return strings.Compare(x.Input, y.Input) })
+	return kept, cutovers
 }
 
 // handoffDelay is how far ahead a planned move is stamped: HandoffDelay, plus a second per plannedStartRate

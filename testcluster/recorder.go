@@ -17,7 +17,7 @@ const RecordPlugin = "record"
 
 // Audit is the security audit of every plugin a testcluster node carries: Telegraf's and the recorder, whose
 // only option names the key it records under.
-var Audit = policy.Telegraf.With(policy.Table{RecordPlugin: {Options: map[string]policy.Class{"key": policy.Safe, "delay": policy.Safe}}})
+var Audit = policy.Telegraf.With(policy.Table{RecordPlugin: {Options: map[string]policy.Class{"key": policy.Safe, "delay": policy.Safe, "build_delay": policy.Safe}}})
 
 // Hit is one gather the recorder saw.
 type Hit struct {
@@ -56,6 +56,9 @@ func (r *Recorder) Register(reg *inputs.Registry, node string) {
 		var c struct {
 			Key   string `json:"key"`
 			Delay string `json:"delay"` // how long a gather takes: what it costs
+			// BuildDelay is how long building the input takes, as building thousands of Telegraf plugins at
+			// once does on a node taking them over.
+			BuildDelay string `json:"build_delay"`
 		}
 		if len(cfg) > 0 {
 			if err := json.Unmarshal(cfg, &c); err != nil {
@@ -65,16 +68,30 @@ func (r *Recorder) Register(reg *inputs.Registry, node string) {
 		if c.Key == "" {
 			return nil, fmt.Errorf("record: key is required")
 		}
-		var delay time.Duration
-		if c.Delay != "" {
-			d, err := time.ParseDuration(c.Delay)
-			if err != nil || d < 0 {
-				return nil, fmt.Errorf("record: delay %q is not a duration", c.Delay)
-			}
-			delay = d
+		delay, err := parseDelay("delay", c.Delay)
+		if err != nil {
+			return nil, err
+		}
+		build, err := parseDelay("build_delay", c.BuildDelay)
+		if err != nil {
+			return nil, err
+		}
+		if !s.Validation && !s.NoInit {
+			time.Sleep(build)
 		}
 		return &recordInput{r: r, key: c.Key, node: node, delay: delay}, nil
 	})
+}
+
+func parseDelay(key, v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("record: %s %q is not a duration", key, v)
+	}
+	return d, nil
 }
 
 type recordInput struct {
