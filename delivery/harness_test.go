@@ -124,6 +124,7 @@ func startNodes(t *testing.T, n int, outputs string, dataDirs []string) []*node 
 			nd.kill()
 		}
 		if t.Failed() {
+			keepLogs(t, ns)
 			for _, nd := range ns {
 				b, _ := os.ReadFile(nd.logPath)
 				lines := strings.Split(strings.TrimSpace(string(b)), "\n")
@@ -330,4 +331,47 @@ func outputHealth(t *testing.T, n *node) client.OutputHealth {
 		t.Fatalf("%s: /v1/local shows no outputs", n.id)
 	}
 	return l.Outputs[0]
+}
+
+// keepLogs copies the nodes' whole logs to $GATHERD_ARTIFACTS, when set, for a failure to be read later.
+func keepLogs(t *testing.T, ns []*node) {
+	base := os.Getenv("GATHERD_ARTIFACTS")
+	if base == "" {
+		return
+	}
+	dir := filepath.Join(base, fmt.Sprintf("%s-%s", strings.ReplaceAll(t.Name(), "/", "_"), time.Now().Format("150405")))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Logf("keep logs: %v", err)
+		return
+	}
+	for _, nd := range ns {
+		if b, err := os.ReadFile(nd.logPath); err == nil {
+			_ = os.WriteFile(filepath.Join(dir, nd.id+".log"), b, 0o644)
+		}
+	}
+	t.Logf("node logs kept in %s", dir)
+}
+
+// explainMissing logs, for each probe without a point, every point InfluxDB holds of that input around it
+// (all fields and the node that wrote it), so a loss can be told from a late or failed gather.
+func explainMissing(t *testing.T, db *testcluster.InfluxDB, missing map[string][]time.Time) {
+	t.Helper()
+	for id, ts := range missing {
+		for _, at := range ts {
+			q := fmt.Sprintf("SELECT * FROM http_response WHERE server =~ /\\/%s$/ AND time >= %dms AND time <= %dms",
+				id, at.Add(-4*time.Second).UnixMilli(), at.Add(4*time.Second).UnixMilli())
+			series, err := db.Query("gatherd", "ms", q)
+			if err != nil {
+				t.Logf("explain %s: %v", id, err)
+				continue
+			}
+			t.Logf("%s probed at %s without a point; its points around it:", id, at.Format("15:04:05.000"))
+			for _, s := range series {
+				for _, v := range s.Values {
+					ms, _ := v[0].(float64)
+					t.Logf("  %s %v %v", time.UnixMilli(int64(ms)).Format("15:04:05.000"), s.Columns, v)
+				}
+			}
+		}
+	}
 }

@@ -142,31 +142,38 @@ func TestDiskBufferLosesNoSlotThroughAnOutageAKillAndAStop(t *testing.T) {
 	// Everything but the stopped node's buffer arrives.
 	var missing map[string][]time.Time
 	var probes int
-	wait(t, "every slot but the stopped node's in InfluxDB", 90*time.Second, func() error {
+	if err := testcluster.Poll(90*time.Second, func() error {
 		missing, probes = missingSlots(t, db, tg, ids, from, to, interval)
 		if n := countMissing(missing) - inFlight(missing); n > stranded {
 			return fmt.Errorf("%d of %d slots missing, %d on the stopped node: %v", n, probes, stranded, missing)
 		}
 		return nil
-	})
+	}); err != nil {
+		explainMissing(t, db, missing)
+		t.Fatalf("every slot but the stopped node's in InfluxDB: not within 90s: %v", err)
+	}
 	if k := inFlight(missing); k > 0 {
 		t.Logf("%d probes in flight when %s was killed have no point (the kill -9 window)", k, a.id)
 	}
 	t.Logf("InfluxDB back: the running nodes' backlog delivered in %s; %d of %d slots missing, all in %s's buffer",
 		time.Since(back).Round(time.Millisecond), countMissing(missing), probes, b.id)
 	if n := countMissing(missing) - inFlight(missing); n != stranded {
+		explainMissing(t, db, missing)
 		t.Fatalf("%d slots missing, but the stopped node holds %d: %v", n, stranded, missing)
 	}
 
 	// The stopped node comes back on its data dir: its buffer is delivered.
 	b.start()
-	wait(t, "the stopped node's buffer in InfluxDB", 60*time.Second, func() error {
+	if err := testcluster.Poll(60*time.Second, func() error {
 		missing, probes = missingSlots(t, db, tg, ids, from, to, interval)
 		if n := countMissing(missing) - inFlight(missing); n > 0 {
 			return fmt.Errorf("%d of %d slots missing: %v", n, probes, missing)
 		}
 		return nil
-	})
+	}); err != nil {
+		explainMissing(t, db, missing)
+		t.Fatalf("the stopped node's buffer in InfluxDB: not within 60s: %v", err)
+	}
 	t.Logf("%d of %d slots lost (%d in flight at the kill -9)", countMissing(missing), probes, inFlight(missing))
 	for _, n := range ns {
 		if h := outputHealth(t, n); h.Dropped != 0 {

@@ -134,9 +134,10 @@ bind-address = "127.0.0.1:%d"
 
 // InfluxSeries is one series of an InfluxQL answer.
 type InfluxSeries struct {
-	Name   string            `json:"name"`
-	Tags   map[string]string `json:"tags"`
-	Values [][]any           `json:"values"`
+	Name    string            `json:"name"`
+	Tags    map[string]string `json:"tags"`
+	Columns []string          `json:"columns"`
+	Values  [][]any           `json:"values"`
 }
 
 // Query runs an InfluxQL query on database db (timestamps in epoch seconds, or the epoch given as
