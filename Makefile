@@ -53,7 +53,7 @@ bench-fleet: # each run in a process of its own: one 30k cluster's garbage skews
 # CPU and peak RSS of the process. About 3 minutes a run; FAILOVER_INPUTS sets another count.
 .PHONY: bench-failover
 bench-failover:
-	$(GO) test -run '^$$' -bench BenchmarkMassFailover -benchtime 1x -timeout 30m ./agent/ | grep -E 'Benchmark|false marks'
+	$(GO) test -run '^$$' -bench BenchmarkMassFailover -benchtime 1x -timeout 30m ./agent/ | grep -E 'Benchmark|false marks|reassignment missed'
 
 # The same fleet, the busiest follower drained (10,000 planned moves at once) and undrained: moved inputs,
 # how far ahead the moves were stamped, slots missed and doubled at the target, CPU and peak RSS. About 4

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -220,6 +221,7 @@ func BenchmarkMassFailover(b *testing.B) {
 		// Each orphan's first slot after the kill, and the one after: missed if the target never saw them.
 		time.Sleep(2*fleetInterval + 2*time.Second)
 		var missed, dueBefore int
+		var lateMissed []time.Duration
 		for _, in := range orphans {
 			p := targetPath(b, in, target.URL)
 			for s := worker.NextSlot(in.ID, fleetInterval, killed); s.Before(killed.Add(2 * fleetInterval)); s = s.Add(fleetInterval) {
@@ -228,6 +230,10 @@ func BenchmarkMassFailover(b *testing.B) {
 				}
 				if counter.gathers(p, s, fleetInterval) == 0 {
 					missed++
+					if reassigned > 0 && !s.Before(killed.Add(reassigned)) {
+						// Due after the leader committed the move, yet missed: how long after.
+						lateMissed = append(lateMissed, s.Sub(killed.Add(reassigned)))
+					}
 				}
 			}
 		}
@@ -242,6 +248,11 @@ func BenchmarkMassFailover(b *testing.B) {
 		b.ReportMetric(hwm, "peak-rss-MiB")
 		if len(falseMarks) > 0 {
 			b.Logf("false marks: %v", falseMarks)
+		}
+		if len(lateMissed) > 0 {
+			slices.Sort(lateMissed)
+			b.Logf("%d slots due after the reassignment missed, due %s to %s after it (median %s)", len(lateMissed),
+				lateMissed[0].Round(time.Millisecond), lateMissed[len(lateMissed)-1].Round(time.Millisecond), lateMissed[len(lateMissed)/2].Round(time.Millisecond))
 		}
 		c.Close()
 	}

@@ -183,8 +183,13 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 	}
 	at := now.Add(n.handoffDelay(nplanned))
 	for i := range planned {
-		if kinds[i] == reasonPlanned {
+		switch kinds[i] {
+		case reasonPlanned:
 			p.moves[i].Since = at
+		case reasonFailed:
+			// Stamped with the decision, in the past by the time it is applied: the new owner may gather a
+			// slot due since then that it was still building (worker: floor), where the old owner is dead.
+			p.moves[i].Since = now
 		}
 	}
 	p.moves = append(p.moves, cutovers...)

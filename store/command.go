@@ -39,7 +39,8 @@ type Node struct {
 }
 
 // Move changes one input's owner. Since is the leader-stamped effective time of a planned move: the previous
-// owner gathers the slots before it, the new owner the slots from it. Zero Since means at once (crash moves).
+// owner gathers the slots before it, the new owner the slots from it. A crash move is stamped with the time the
+// leader decided it, already past when applied (the dead owner gathers nothing); zero Since means at once.
 // An empty Node unassigns the input. Reason says why the input moves ("new", "crash", "drain", "leave", "join")
 // or, unassigned, why no node may run it.
 type Move struct {

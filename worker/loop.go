@@ -94,11 +94,11 @@ func (w *Worker) loop(e *entry, in telegraf.Input, svc telegraf.ServiceInput, iv
 	now := time.Now()
 	s := NextSlot(e.id, iv, now)
 	late := false // s is a slot that fell due before the loop began
-	if p := s.Add(-iv); p.UnixNano() >= e.assignedAt() && now.Sub(p) <= maxLate(iv) {
+	if p := s.Add(-iv); p.UnixNano() >= e.lateFloor() && now.Sub(p) <= maxLate(iv) {
 		// The slot fell due while this instance was being built (a survivor building thousands of orphans, a
 		// planned move whose stamp passed mid-build): gather it late, as a slot fired late is, rather than
-		// miss it. Only a slot due after the window was set (admit checks it again, with the window, under
-		// one lock): no other instance here gathers those, nor by the window another node; the lease still
+		// miss it. Only a slot from the entry's floor on (admit checks it again, with the window, under one
+		// lock): no other instance here gathers those, nor by the window another node; the lease still
 		// decides as for any slot.
 		s, late = p, true
 	}

@@ -140,6 +140,9 @@ type Worker struct {
 	// so that re-adding the ID waits for the old instance instead of
 	// overlapping it. Pruned on every Apply.
 	draining map[string]<-chan struct{}
+	// stopped remembers when Apply last stopped each ID, for floor.
+	stopped map[string]stopMark
+	born    time.Time // when New ran, real clock
 }
 
 // New returns an idle worker. It starts no goroutine.
@@ -158,6 +161,8 @@ func New(o Options) *Worker {
 		gate:     newStartGate(cmp.Or(o.MaxStarting, DefaultMaxStarting())),
 		entries:  make(map[string]*entry),
 		draining: make(map[string]<-chan struct{}),
+		stopped:  make(map[string]stopMark),
+		born:     time.Now(),
 	}
 }
 
@@ -196,6 +201,7 @@ func (w *Worker) Apply(desired map[string]Task) Plan {
 	for _, id := range p.Stop {
 		e := w.entries[id]
 		close(e.stop)
+		w.markStopped(e, time.Now())
 		delete(w.entries, id)
 		w.draining[id] = e.doneChan()
 		w.m.stops.Inc()
@@ -228,6 +234,7 @@ func (w *Worker) Apply(desired map[string]Task) Plan {
 	for _, id := range p.Restart {
 		old := w.entries[id]
 		close(old.stop)
+		w.markStopped(old, time.Now())
 		t := desired[id]
 		// The new instance waits for old.done, so the two never overlap and
 		// a later re-add chains on the new done, which closes after old's.
@@ -274,17 +281,51 @@ func (w *Worker) pruneDraining() {
 		default:
 		}
 	}
+	now := time.Now().UnixNano()
+	for id, m := range w.stopped {
+		if m.expires < now {
+			delete(w.stopped, id)
+		}
+	}
+}
+
+// floor is how far back a new instance of id may gather a slot that fell due while it was being built: from
+// the window's From, which the leader stamps when it decides a move (the previous owner gathers only slots
+// before it, or is dead), but not before this worker began (this node's previous process may have gathered
+// it) nor before the last instance of id here stopped. Without a From (an input new to the cluster, or a
+// move an older leader wrote), from now: Apply runs after the commit that made the input this node's.
+func (w *Worker) floor(id string, win Window) int64 {
+	if win.From.IsZero() {
+		return time.Now().UnixNano()
+	}
+	f := max(win.From.UnixNano(), w.born.UnixNano())
+	if m, ok := w.stopped[id]; ok {
+		f = max(f, m.at)
+	}
+	return f
+}
+
+// stopMark is when an instance of an ID stopped here, kept while a new instance could still gather a slot
+// from before it (maxLate of its interval).
+type stopMark struct{ at, expires int64 }
+
+func (w *Worker) markStopped(e *entry, now time.Time) {
+	w.stopped[e.id] = stopMark{at: now.UnixNano(), expires: now.Add(maxLate(e.interval)).UnixNano()}
 }
 
 func (w *Worker) startEntry(id string, t Task, now time.Time, prev <-chan struct{}) *entry {
 	e := &entry{
-		id:      id,
-		plugin:  t.Plugin,
-		version: t.Version,
-		started: now.UnixNano(),
-		stop:    make(chan struct{}),
+		id:       id,
+		plugin:   t.Plugin,
+		version:  t.Version,
+		interval: t.Interval,
+		started:  now.UnixNano(),
+		stop:     make(chan struct{}),
 	}
 	e.setWindow(t.Window)
+	if f := w.floor(id, t.Window); f < e.floor {
+		e.floor = f // no goroutine sees e yet
+	}
 	w.wg.Add(1)
 	go w.run(e, t, prev)
 	return e
@@ -354,10 +395,11 @@ var stateNames = [...]string{"starting", "running", "ended", "failed"}
 // and timer): no copy of the Task, the window is a pointer that stays nil
 // while unbounded, and times are stored as Unix nanoseconds.
 type entry struct {
-	id      string
-	plugin  string
-	version uint64
-	started int64 // Unix ns, Options.Now's clock (shown)
+	id       string
+	plugin   string
+	version  uint64
+	interval time.Duration
+	started  int64 // Unix ns, Options.Now's clock (shown)
 
 	stop chan struct{} // closed by Apply/Stop: the kill handle
 
@@ -373,14 +415,14 @@ type entry struct {
 	// and guards the lazily created done channel.
 	mu  sync.Mutex
 	win *Window // nil = unbounded
-	// assigned is when the window was last set (Apply created the entry or changed its window), Unix ns on
-	// the real clock: no other instance here, and by the window no other node, gathers a slot due after it,
-	// so such a slot that fell due while this one was still building may be gathered late (loop). A window
-	// change resets it: a window that loses its From hands this instance slots another node gathered.
-	assigned int64
-	state    uint8
-	exited   bool          // no code of this instance runs any more
-	done     chan struct{} // created on demand by doneChan, closed on exit
+	// floor is the earliest slot this instance may gather late when it begins (loop), Unix ns on the real
+	// clock: no other instance here, and by the window no other node, gathers a slot from it on. See
+	// Worker.floor; a window change resets it to the time of the change (a window that loses its From hands
+	// this instance slots another node gathered).
+	floor  int64
+	state  uint8
+	exited bool          // no code of this instance runs any more
+	done   chan struct{} // created on demand by doneChan, closed on exit
 
 	gathers, errors, overruns, skipped, panics atomic.Uint64
 	lastGather                                 atomic.Int64 // Unix ns of the last Gather start
@@ -407,15 +449,15 @@ func (e *entry) setWindow(win Window) uint8 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.win = p
-	e.assigned = time.Now().UnixNano()
+	e.floor = time.Now().UnixNano()
 	return e.state
 }
 
-// assignedAt returns assigned.
-func (e *entry) assignedAt() int64 {
+// lateFloor returns floor.
+func (e *entry) lateFloor() int64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.assigned
+	return e.floor
 }
 
 func (e *entry) setState(s uint8) {
@@ -431,7 +473,7 @@ func (e *entry) setState(s uint8) {
 func (e *entry) admit(s time.Time, late bool) (gather, end bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if late && s.UnixNano() < e.assigned {
+	if late && s.UnixNano() < e.floor {
 		return false, false
 	}
 	if e.win == nil {

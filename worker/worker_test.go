@@ -805,3 +805,36 @@ func TestSlotDueDuringBuildIsGatheredLate(t *testing.T) {
 		})
 	}
 }
+
+// A new input whose window starts before Apply (the leader stamps a crash move when it decides it) gathers the
+// slot that fell due between the decision and Apply, late; an input this worker ran and stopped after that
+// slot (a fence, a move away and back) does not gather it again.
+func TestLateFirstSlotFromTheWindowButNotBeforeTheLastStop(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const iv = time.Second
+	f := newFixture(t, nil)
+	id := "decided-before-apply"
+	due := NextSlot(id, iv, time.Now().Add(100*time.Millisecond))
+	time.Sleep(time.Until(due.Add(100 * time.Millisecond)))
+	// Decided 50 ms before the slot, applied 100 ms after it.
+	task := Task{ID: id, Plugin: "rec", Interval: iv, Version: 1, Window: Window{From: due.Add(-50 * time.Millisecond)}}
+	f.w.Apply(map[string]Task{id: task})
+	waitFor(t, 5*time.Second, "a gather", func() bool { return len(f.sink.slotTimes(id)) >= 1 })
+	if got := f.sink.slotTimes(id)[0]; !got.Equal(due) {
+		t.Fatalf("first gathered slot %s, want %s, due after the window's From, before Apply", got, due)
+	}
+
+	// Stopped right after its next slot, and given back with the same window: that slot was gathered here.
+	next := due.Add(iv)
+	waitFor(t, 5*time.Second, "the next gather", func() bool { return len(f.sink.slotTimes(id)) >= 2 })
+	f.w.Apply(map[string]Task{})
+	time.Sleep(time.Until(next.Add(150 * time.Millisecond)))
+	f.w.Apply(map[string]Task{id: task})
+	waitFor(t, 5*time.Second, "a gather after the restart", func() bool { return len(f.sink.slotTimes(id)) >= 3 })
+	for i, s := range f.sink.slotTimes(id) {
+		if i > 0 && !s.After(f.sink.slotTimes(id)[i-1]) {
+			t.Fatalf("slot %s gathered twice (slots %v)", s, f.sink.slotTimes(id))
+		}
+	}
+	f.w.Stop()
+}
