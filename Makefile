@@ -60,7 +60,7 @@ bench-failover:
 # minutes. FAILOVER_INPUTS / FAILOVER_NODES size both fleet benchmarks (e.g. 100000 on 5).
 .PHONY: bench-planned
 bench-planned:
-	$(GO) test -run '^$$' -bench BenchmarkMassPlannedMove -benchtime 1x -timeout 30m ./agent/ | grep -E 'Benchmark'
+	$(GO) test -run '^$$' -bench BenchmarkMassPlannedMove -benchtime 1x -timeout 30m ./agent/ | grep -E 'Benchmark|generation'
 # The linearizability check (linearizability/): 8 clients against a 3-node testcluster while nodes are killed,
 # restarted, cut off and slowed (the leader among them); porcupine checks the history. `make test` runs 25 s of
 # it; this runs JEPSEN_DURATION and wants at least JEPSEN_MIN_OPS operations. On a violation it names the HTML

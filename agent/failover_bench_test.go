@@ -323,6 +323,16 @@ func BenchmarkMassPlannedMove(b *testing.B) {
 					}
 				}
 			}
+			for _, g := range c.Node(l).Node.Store().Generations(0) {
+				if g.At.Before(decided) {
+					break
+				}
+				reasons := map[string]int{}
+				for _, m := range g.Moves {
+					reasons[m.Reason]++
+				}
+				b.Logf("%s: generation %d at +%s moved %d %v", step.name, g.Generation, g.At.Sub(decided).Round(time.Millisecond), g.Total, reasons)
+			}
 			b.ReportMetric(float64(len(ins)), step.name+"-moved")
 			b.ReportMetric(since.Sub(decided).Seconds(), step.name+"-stamped-ahead-s")
 			b.ReportMetric(float64(missed), step.name+"-missed")
