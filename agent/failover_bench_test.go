@@ -70,19 +70,34 @@ func startFleet(b *testing.B, n, nodes int, target string) *testcluster.Cluster 
 	if err != nil {
 		b.Fatal(err)
 	}
-	var doc strings.Builder
-	for t := 0; t*500 < n; t++ {
-		fmt.Fprintf(&doc, "[[inputs.http_response]]\n  alias = \"w%03d\"\n  interval = \"%s\"\n  urls = [", t, fleetInterval)
-		for i := t * 500; i < min(n, (t+1)*500); i++ {
-			if i > t*500 {
-				doc.WriteString(",")
+	// At most 10,000 inputs a document, each retried if leadership moved while it was in flight (an apply is
+	// declarative: applying it again changes nothing that landed): one raft entry of 100,000 specs (tens of
+	// MB) to four followers, or of 30,000 while five nodes sharing two cores build the last 30,000, outlasted
+	// the leader lease, and the write was refused.
+	const perDoc = 10000
+	for from := 0; from < n; from += perDoc {
+		var doc strings.Builder
+		for t := from / 500; t*500 < min(n, from+perDoc); t++ {
+			fmt.Fprintf(&doc, "[[inputs.http_response]]\n  alias = \"w%03d\"\n  interval = \"%s\"\n  urls = [", t, fleetInterval)
+			for i := t * 500; i < min(n, (t+1)*500); i++ {
+				if i > t*500 {
+					doc.WriteString(",")
+				}
+				fmt.Fprintf(&doc, "%q", fmt.Sprintf("%s/%d", target, i))
 			}
-			fmt.Fprintf(&doc, "%q", fmt.Sprintf("%s/%d", target, i))
+			doc.WriteString("]\n")
 		}
-		doc.WriteString("]\n")
-	}
-	if _, err := cl.ApplyTOML(context.Background(), []byte(doc.String())); err != nil {
-		b.Fatal(err)
+		for try := 1; ; try++ {
+			_, err := cl.ApplyTOML(context.Background(), []byte(doc.String()))
+			if err == nil {
+				break
+			}
+			if try == 5 {
+				b.Fatal(err)
+			}
+			b.Logf("apply of inputs %d+ (try %d): %v", from, try, err)
+			c.WaitLeader()
+		}
 	}
 	waitAllRunning(c, n)
 	return c
