@@ -152,3 +152,5 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 	software.sslmate.com/src/go-pkcs12 v0.7.0 // indirect
 )
+
+replace github.com/influxdata/toml => ./third_party/toml
