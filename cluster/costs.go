@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -213,6 +214,8 @@ func (n *Node) Rebalance(dryRun bool) (wire.Rebalance, error) {
 			out.Moves[i].From = st.Assignments[out.Moves[i].Input].Node
 		}
 	})
+	// A handoff cut over to its new owner (its old owner died) changes no owner: not a move to show.
+	out.Moves = slices.DeleteFunc(out.Moves, func(m wire.Move) bool { return m.From == m.To })
 	if dryRun || len(p.moves) == 0 {
 		return out, nil
 	}
