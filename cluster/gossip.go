@@ -36,12 +36,18 @@ func (n *Node) startGossip() error {
 		c.GossipVerifyIncoming, c.GossipVerifyOutgoing = true, true
 	}
 
-	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{
+	tc := &memberlist.NetTransportConfig{
 		BindAddrs:    []string{n.cfg.BindAddr},
 		BindPort:     n.cfg.GossipPort,
 		Logger:       c.Logger,
 		MetricLabels: c.MetricLabels,
-	})
+	}
+	nt, err := memberlist.NewNetTransport(tc)
+	// Port 0 takes a free TCP port and then needs the same port in UDP, which another process may hold:
+	// try other ports, as memberlist does for a transport it makes itself (makeNetRetry).
+	for try := 1; err != nil && n.cfg.GossipPort == 0 && try < 10; try++ {
+		nt, err = memberlist.NewNetTransport(tc)
+	}
 	if err != nil {
 		return fmt.Errorf("gossip listen on %s:%d: %w", n.cfg.BindAddr, n.cfg.GossipPort, err)
 	}
