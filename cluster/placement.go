@@ -148,20 +148,19 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 			planned = append(planned, bp.Moves...)
 		}
 	}
-	planned, cutovers := n.settleHandoffs(planned, pending, &p)
+	kinds := make([]string, len(planned)) // gossip may change meanwhile: decide each move's kind once
+	for i, m := range planned {
+		kinds[i] = n.moveReason(m)
+	}
+	planned, kinds, cutovers := n.settleHandoffs(planned, kinds, pending, &p)
 	if len(planned) == 0 && len(cutovers) == 0 {
 		return p
 	}
 	p.moves = make([]store.Move, len(planned), len(planned)+len(cutovers))
 	registry := n.registry()
 	nplanned := 0
-	kinds := make([]string, len(planned)) // gossip may change meanwhile: decide each move's kind once
 	for i, m := range planned {
-		reason := n.moveReason(m)
-		if a, ok := pending[m.Input]; ok && m.To == a.Prev && reason == reasonPlanned {
-			reason = reasonCancel // no stamp: the node it goes back to never stopped gathering it
-		}
-		kinds[i] = reason
+		reason := kinds[i]
 		p.byReason[reason]++
 		why := reasons[m.Input]
 		switch {
@@ -201,29 +200,33 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 // when a change of plan reaches it.
 const handoffMargin = 500 * time.Millisecond
 
-// settleHandoffs adjusts planned moves to the handoffs still under way (pending: Prev gathers the input until
-// Since, then Node). A move back to Prev cancels the handoff: Prev never stopped, so it keeps the input at once
-// (a move without a stamp) instead of handing it to Node at a stamp and taking it back at another, which left
-// the slots between to a Node still building it. A move anywhere else waits until the handoff is done: a
-// stamped move hands over from the current owner (Node), who does not gather before Since, while Prev would
-// stop at once. A handoff whose Prev died is cut over to Node now (cutovers): nobody gathers before Since
-// otherwise. It sets p.recheck so that waiting moves are planned again once their handoff is done.
-func (n *Node) settleHandoffs(planned []sharding.Move, pending map[string]store.Assignment, p *placement) (kept []sharding.Move, cutovers []store.Move) {
+// settleHandoffs adjusts planned moves, and their kinds, to the handoffs still under way (pending: Prev gathers
+// the input until Since, then Node). A planned move back to Prev cancels the handoff (kind reasonCancel): Prev
+// never stopped, so it keeps the input at once (a move without a stamp) instead of handing it to Node at a
+// stamp and taking it back at another, which left the slots between to a Node still building it. A planned
+// move anywhere else waits until the handoff is done: a stamped move hands over from the current owner (Node),
+// who does not gather before Since, while Prev would stop at once. A handoff whose Prev died is cut over to
+// Node now (cutovers): nobody gathers before Since otherwise. It sets p.recheck so that waiting moves are
+// planned again once their handoff is done.
+func (n *Node) settleHandoffs(planned []sharding.Move, kinds []string, pending map[string]store.Assignment, p *placement) (keptMoves []sharding.Move, keptKinds []string, cutovers []store.Move) {
 	if len(pending) == 0 {
-		return planned, nil
+		return planned, kinds, nil
 	}
 	moved := make(map[string]bool, len(planned))
-	kept = planned[:0:0]
-	for _, m := range planned {
+	for i, m := range planned {
 		moved[m.Input] = true
 		a, ok := pending[m.Input]
-		if !ok || m.To == a.Prev || n.moveReason(m) != reasonPlanned {
-			kept = append(kept, m)
+		switch {
+		case !ok || kinds[i] != reasonPlanned:
+		case m.To == a.Prev:
+			kinds[i] = reasonCancel
+		default:
+			if wait := a.Since.Sub(p.at) + n.cfg.Timing.PlacementDebounce; p.recheck == 0 || wait < p.recheck {
+				p.recheck = wait
+			}
 			continue
 		}
-		if wait := a.Since.Sub(p.at) + n.cfg.Timing.PlacementDebounce; p.recheck == 0 || wait < p.recheck {
-			p.recheck = wait
-		}
+		keptMoves, keptKinds = append(keptMoves, m), append(keptKinds, kinds[i])
 	}
 	for id, a := range pending {
 		if moved[id] {
@@ -235,7 +238,7 @@ func (n *Node) settleHandoffs(planned []sharding.Move, pending map[string]store.
 		cutovers = append(cutovers, store.Move{Input: id, Node: a.Node, Reason: a.Reason})
 	}
 	slices.SortFunc(cutovers, func(x, y store.Move) int { return strings.Compare(x.Input, y.Input) })
-	return kept, cutovers
+	return keptMoves, keptKinds, cutovers
 }
 
 // handoffDelay is how far ahead a planned move is stamped: HandoffDelay, plus a second per plannedStartRate
