@@ -215,7 +215,15 @@ func (n *Node) shutdownRaft() {
 		n.log.Warn().Err(err).Msg("raft shutdown")
 	}
 	_ = n.trans.Close()
+	n.drainRaftHandlers()
 	_ = n.bolt.Close()
+}
+
+// drainRaftHandlers waits until no raft transport handler can touch the store any more; see drainInbound.
+func (n *Node) drainRaftHandlers() {
+	if !n.stream.drainInbound(5 * time.Second) {
+		n.log.Warn().Msg("raft: inbound handlers still running 5 s after shutdown; closing the store anyway")
+	}
 }
 
 // Shutdown stops the node at once, as a crash would look to its peers but with every goroutine joined: no
@@ -233,6 +241,7 @@ func (n *Node) Shutdown() error {
 		n.wg.Wait()
 		n.worker.Stop()
 		_ = n.trans.Close()
+		n.drainRaftHandlers()
 		_ = n.ml.Shutdown()
 		_ = n.bolt.Close()
 		n.metrics.unregister()

@@ -29,6 +29,11 @@ type streamLayer struct {
 	cancel context.CancelFunc
 	mu     sync.Mutex
 	conns  map[*abortableConn]struct{} // open outbound connections
+
+	inMu     sync.Mutex
+	inClosed bool                      // set by drainInbound: Accept fails from then on
+	inbound  map[*inboundConn]struct{} // accepted connections whose handler has not closed them yet
+	inDone   chan struct{}             // closed when inbound empties after drainInbound
 }
 
 func newStreamLayer(bind, advertiseIP string, port int, tlsConf *tls.Config, faults *faultnet.Rules) (*streamLayer, error) {
@@ -47,7 +52,75 @@ func newStreamLayer(bind, advertiseIP string, port int, tlsConf *tls.Config, fau
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &streamLayer{Listener: ln, advertise: adv, tls: tlsConf, faults: faults, ctx: ctx, cancel: cancel,
-		conns: map[*abortableConn]struct{}{}}, nil
+		conns: map[*abortableConn]struct{}{}, inbound: map[*inboundConn]struct{}{}, inDone: make(chan struct{})}, nil
+}
+
+// Accept hands raft an inbound connection it tracks until raft's handler closes it; see drainInbound.
+func (s *streamLayer) Accept() (net.Conn, error) {
+	c, err := s.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	ic := &inboundConn{Conn: c, layer: s}
+	s.inMu.Lock()
+	defer s.inMu.Unlock()
+	if s.inClosed {
+		c.Close()
+		return nil, net.ErrClosed
+	}
+	s.inbound[ic] = struct{}{}
+	return ic, nil
+}
+
+// drainInbound closes every inbound connection and waits, up to timeout, until raft's handler goroutine of each
+// has returned (it closes its connection on the way out). Call it after raft.Shutdown and the transport's Close,
+// and before closing the raft store: raft answers heartbeats on the transport's goroutine, not its main loop, so
+// a heartbeat that arrived just before Shutdown can still write the term to the store after Shutdown returned,
+// and raft panics when that write fails on a closed store (hashicorp/raft#717: "failed to save current term:
+// database not open", seen in CI when a test stopped a node).
+func (s *streamLayer) drainInbound(timeout time.Duration) bool {
+	s.inMu.Lock()
+	if !s.inClosed {
+		s.inClosed = true
+		if len(s.inbound) == 0 {
+			close(s.inDone)
+		}
+	}
+	conns := make([]*inboundConn, 0, len(s.inbound))
+	for c := range s.inbound {
+		conns = append(conns, c)
+	}
+	s.inMu.Unlock()
+	for _, c := range conns {
+		_ = c.Conn.Close() // the handler's next read or write fails and it returns
+	}
+	select {
+	case <-s.inDone:
+		return true
+	case <-time.After(timeout):
+		return false
+	}
+}
+
+// inboundConn is an accepted connection that leaves the stream layer's set when raft's handler closes it.
+type inboundConn struct {
+	net.Conn
+	layer *streamLayer
+	once  sync.Once
+}
+
+func (c *inboundConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() {
+		s := c.layer
+		s.inMu.Lock()
+		defer s.inMu.Unlock()
+		delete(s.inbound, c)
+		if s.inClosed && len(s.inbound) == 0 {
+			close(s.inDone)
+		}
+	})
+	return err
 }
 
 // Addr is the address other nodes dial, which differs from the listener's when bound to 0.0.0.0.

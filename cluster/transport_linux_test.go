@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -125,5 +126,69 @@ func wantUnblocked(t *testing.T, errc <-chan error, what string) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatalf("%s was still blocked 10s after the abort", what)
+	}
+}
+
+// drainInbound returns only after raft's handler of every inbound connection is done: raft answers a heartbeat
+// on the transport's goroutine, and one still running when the store closes makes raft panic (raft#717).
+func TestDrainInboundWaitsForAHeartbeatInProgress(t *testing.T) {
+	server, err := newStreamLayer("127.0.0.1", "127.0.0.1", 0, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strans := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{Stream: server, MaxPool: 1, Timeout: 10 * time.Second})
+	entered, release := make(chan struct{}), make(chan struct{})
+	var finished atomic.Bool
+	strans.SetHeartbeatHandler(func(rpc raft.RPC) {
+		close(entered)
+		<-release // raft's processHeartbeat, slowed down: here it would write the term to the store
+		finished.Store(true)
+		rpc.Respond(&raft.AppendEntriesResponse{}, nil)
+	})
+
+	client, err := newStreamLayer("127.0.0.1", "127.0.0.1", 0, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctrans := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{Stream: client, MaxPool: 1, Timeout: 10 * time.Second})
+	defer ctrans.Close()
+	go func() {
+		var resp raft.AppendEntriesResponse
+		_ = ctrans.AppendEntries("server", raft.ServerAddress(server.Addr().String()), &raft.AppendEntriesRequest{
+			RPCHeader: raft.RPCHeader{ID: []byte("leader"), Addr: []byte(client.Addr().String())}, Term: 2,
+		}, &resp)
+	}()
+	select {
+	case <-entered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the heartbeat never reached the handler")
+	}
+
+	// The node's shutdown order: raft.Shutdown (no effect on the handler), the transport's Close, then drain.
+	strans.Close()
+	drained := make(chan bool, 1)
+	go func() { drained <- server.drainInbound(10 * time.Second) }()
+	select {
+	case <-drained:
+		t.Fatal("drainInbound returned while a heartbeat was still being handled")
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(release)
+	select {
+	case ok := <-drained:
+		if !ok {
+			t.Fatal("drainInbound timed out after the handler returned")
+		}
+		if !finished.Load() {
+			t.Fatal("drainInbound returned before the handler finished")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("drainInbound never returned after the handler finished")
+	}
+
+	server.inMu.Lock()
+	defer server.inMu.Unlock()
+	if n := len(server.inbound); n != 0 {
+		t.Fatalf("%d inbound connections still tracked after the drain", n)
 	}
 }
