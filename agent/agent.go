@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"sync"
 	"time"
@@ -90,7 +91,7 @@ func New(cfg Config) (*Agent, error) {
 	a := &Agent{Registry: cfg.Registry, Plugins: &inputs.Registry{}, log: log, serveErr: make(chan error, 1)}
 	if a.Registry == nil {
 		a.Registry = prometheus.NewRegistry()
-		a.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		a.Registry.MustRegister(goCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	register := cfg.Plugins
 	if register == nil {
@@ -232,4 +233,15 @@ func advertisedHTTP(l *net.TCPAddr, advertise, bind string) string {
 		}
 	}
 	return net.JoinHostPort(host, strconv.Itoa(l.Port))
+}
+
+// goCollector is the Go runtime's metrics plus three that tell whether the process is starved of CPU, which is
+// what makes gossip suspect a healthy node and raft lose its leader: how long runnable goroutines waited for a
+// thread (go_sched_latencies_seconds), the CPU time spent on garbage collection
+// (go_cpu_classes_gc_total_cpu_seconds_total, against process_cpu_seconds_total), and the stop-the-world pauses
+// for it (go_sched_pauses_total_gc_seconds).
+func goCollector() prometheus.Collector {
+	return collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{
+		Matcher: regexp.MustCompile(`^/sched/latencies:seconds$|^/cpu/classes/(gc/)?total:cpu-seconds$|^/sched/pauses/total/gc:seconds$`),
+	}))
 }
