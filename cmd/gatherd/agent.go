@@ -106,6 +106,7 @@ func loadOutputs(v *viper.Viper, log zerolog.Logger) ([]*telegrafx.Output, error
 }
 
 func runAgent(ctx context.Context, v *viper.Viper) error {
+	setGCPercent()
 	format := v.GetString("log-format")
 	if v.GetBool("dev") && !v.IsSet("log-format") {
 		format = "console"
