@@ -55,6 +55,14 @@ bench-fleet: # each run in a process of its own: one 30k cluster's garbage skews
 bench-failover:
 	$(GO) test -run '^$$' -bench BenchmarkMassFailover -benchtime 1x -timeout 30m ./agent/ | grep -E 'Benchmark|false marks|reassignment missed'
 
+# The same kill on real processes (bench/failover): FAILOVER_NODES `gatherd agent` processes on 127.0.0.1, each
+# its own Go runtime as on a fleet, against a target this command serves; it prints the load, the steady CPU
+# and RSS of each node, then the failover's figures with each survivor's CPU and RSS. 30,000 on 3 by default
+# (about 4 minutes); FAILOVER_INPUTS=100000 FAILOVER_NODES=5 for the large fleet.
+.PHONY: bench-failover-procs
+bench-failover-procs: build
+	$(GO) run ./bench/failover -bin $(BIN) -inputs $(or $(FAILOVER_INPUTS),30000) -nodes $(or $(FAILOVER_NODES),3)
+
 # The same fleet, the busiest follower drained (10,000 planned moves at once) and undrained: moved inputs,
 # how far ahead the moves were stamped, slots missed and doubled at the target, CPU and peak RSS. About 4
 # minutes. FAILOVER_INPUTS / FAILOVER_NODES size both fleet benchmarks (e.g. 100000 on 5).
