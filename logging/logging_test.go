@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/rs/zerolog"
@@ -83,5 +84,22 @@ func TestLevelWriterParsesMemberlistPrefixes(t *testing.T) {
 func TestNewRejectsUnknownLevel(t *testing.T) {
 	if _, err := New(nil, "loud", "json"); err == nil {
 		t.Fatal("want an error for level \"loud\"")
+	}
+}
+
+func TestLogTimesHaveMilliseconds(t *testing.T) {
+	var buf bytes.Buffer
+	log, err := New(&buf, "info", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info().Msg("hello")
+	ts, _ := lines(t, &buf)[0]["time"].(string)
+	at, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil || len(ts) < len("2006-01-02T15:04:05.000Z") || ts[19] != '.' {
+		t.Fatalf("time %q: want RFC 3339 with milliseconds (%v)", ts, err)
+	}
+	if d := time.Since(at); d < 0 || d > time.Minute {
+		t.Fatalf("time %q is %s from now", ts, d)
 	}
 }
