@@ -262,6 +262,7 @@ func addLoads(sum, add map[string]float64) map[string]float64 {
 // writePlacement writes p as generation p.gen+1 and accounts for it. Call with placeMu.
 func (n *Node) writePlacement(p placement) error {
 	cmd := &store.Command{Op: store.OpAssign, Assign: &store.Assign{Generation: p.gen + 1, Moves: p.moves}}
+	applied := time.Now()
 	if _, err := n.Apply(cmd); err != nil {
 		return err
 	}
@@ -272,13 +273,21 @@ func (n *Node) writePlacement(p placement) error {
 	for reason, c := range p.byReason {
 		n.metrics.moves.WithLabelValues(reason).Add(float64(c))
 	}
+	var sinceFailed time.Duration // from gossip's verdict on a failed owner to the commit of its inputs' moves
 	for from := range p.failedFrom {
 		if m, ok := n.members.get(from); ok && m.Status != StatusAlive {
 			n.metrics.failover.Observe(committed.Sub(m.Since).Seconds())
+			sinceFailed = max(sinceFailed, committed.Sub(m.Since))
 		}
 	}
-	n.log.Info().Uint64("generation", p.gen+1).Int("moves", len(p.moves)).Interface("reasons", p.byReason).
-		Int("rebalanced", p.rebalanced).Int("nodes", p.nodes).Msg("placement written")
+	// How long computing and committing took, to tell a slow failover's parts apart.
+	ev := n.log.Info().Uint64("generation", p.gen+1).Int("moves", len(p.moves)).Interface("reasons", p.byReason).
+		Int("rebalanced", p.rebalanced).Int("nodes", p.nodes).Dur("computed_in", applied.Sub(p.at)).
+		Dur("committed_in", committed.Sub(applied))
+	if sinceFailed > 0 {
+		ev = ev.Dur("since_failed", sinceFailed)
+	}
+	ev.Msg("placement written")
 	return nil
 }
 
