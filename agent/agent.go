@@ -242,6 +242,6 @@ func advertisedHTTP(l *net.TCPAddr, advertise, bind string) string {
 // for it (go_sched_pauses_total_gc_seconds).
 func goCollector() prometheus.Collector {
 	return collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{
-		Matcher: regexp.MustCompile(`^/sched/latencies:seconds$|^/cpu/classes/(gc/)?total:cpu-seconds$|^/sched/pauses/total/gc:seconds$`),
+		Matcher: regexp.MustCompile(`^/sched/latencies:seconds$|^/cpu/classes/gc/total:cpu-seconds$|^/sched/pauses/total/gc:seconds$`),
 	}))
 }
