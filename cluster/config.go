@@ -139,10 +139,12 @@ func (c *Config) setDefaults() error {
 	def(&t.CostReport, 15*time.Second)
 	def(&t.Rebalance, 30*time.Second)
 	// Suspicion x3, not x2: memberlist (Lifeguard) then wants one other member's confirmation before it
-	// declares a node dead at the 600 ms minimum, and holds a lone suspicion up to 6x that. At x2 it wants
-	// none, so one prober starved of CPU for 400 ms declared a healthy node dead: live nodes marked failed in
-	// each of three 100,000-input failovers on 5 processes (bench/failover), and a move of thousands of inputs
-	// away from each. x3 costs a real crash about 0.15 s (follower kill to gathering p50 0.93 -> 1.09 s).
+	// declares a node dead at the 600 ms minimum, and holds a lone suspicion up to 6x that, time for the
+	// suspect to refute it. At x2 it wants none, so one prober starved of CPU for 400 ms declared a healthy
+	// node dead: 6 such marks in a 100,000-input failover on 5 processes (bench/failover), and 25,162 inputs
+	// moved away from the marked nodes. At x3: 0-4 in three runs (a mark then takes two starved probers, or a
+	// suspect whose refutation does not arrive for 3.6 s), and 0-1 in four once the GC no longer starved the
+	// nodes (cmd/gatherd, gc.go). It costs a real crash about 0.15 s (follower kill to gathering, p50 0.93 -> 1.09 s).
 	if t.SuspicionMult == 0 {
 		t.SuspicionMult = 3
 	}

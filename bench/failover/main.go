@@ -160,8 +160,8 @@ func run(o opts) error {
 	for _, n := range survivors {
 		rt0[n], _ = n.runtimeStats()
 	}
-	fmt.Printf("kill -9 %s: %d inputs (leader %s)\n", victim.id, len(orphans), l.id)
 	killed := time.Now()
+	fmt.Printf("kill -9 %s at %s: %d inputs (leader %s)\n", victim.id, killed.UTC().Format("15:04:05.000"), len(orphans), l.id)
 	victim.kill()
 
 	w := watch(survivors, victim.id, killed, o.watch)
