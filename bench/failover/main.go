@@ -96,8 +96,8 @@ func run(o opts) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("fleet: %d http_response inputs at %s on %d gatherd processes, %d cores (GOMAXPROCS of each: %d)\n",
-		o.inputs, o.interval, o.nodes, runtime.NumCPU(), runtime.NumCPU())
+	fmt.Printf("fleet: %d http_response inputs at %s on %d gatherd processes; %d cores shared by them and the target\n",
+		o.inputs, o.interval, o.nodes, runtime.NumCPU())
 
 	// Load.
 	loadStart := time.Now()
@@ -359,7 +359,7 @@ func health(ns []*node) counts {
 			c.term = max(c.term, st.Term)
 		}
 		c.elections += n.logCount("entering candidate state")
-		c.stepDowns += n.logCount("stepping down") + n.logCount("leadership lost")
+		c.stepDowns += n.logCount("stepping down") // lease lost, or a newer leader seen
 		c.fences += n.logCount(`"message":"fenced: `)
 		for _, m := range ns { // marks of a node that is alive: the victim's are expected
 			c.failedMarks += n.logCount("Marking " + m.id + " as failed")
