@@ -64,7 +64,7 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 	nodes, policies, recheck := n.eligibleNodes(now)
 	var (
 		inputs  []*store.Input
-		prev    = sharding.Assignment{}
+		prev    sharding.Assignment
 		refused = map[string]string{}       // input -> the reason recorded for it being unassigned
 		weights map[string]float64          // input -> cost, once costs are measured
 		pending map[string]store.Assignment // input -> its planned handoff still ahead
@@ -80,6 +80,7 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 	}
 	n.store.Read(func(st *store.State) {
 		inputs = make([]*store.Input, 0, len(st.Inputs))
+		prev = make(sharding.Assignment, len(st.Assignments)) // sized: growing it to 100,000 cost a third of the pass
 		for _, in := range st.Inputs {
 			inputs = append(inputs, in) // specs are replaced, never modified, so the pointer stays valid
 		}
@@ -103,7 +104,7 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 			}
 		}
 		p.gen = st.Generation
-		n.needs.prune(func(id string) bool { _, ok := st.Inputs[id]; return ok })
+		n.needs.prune(len(st.Inputs), func(id string) bool { _, ok := st.Inputs[id]; return ok })
 	})
 	mayRebalance := force || now.Sub(n.lastRebalance) >= n.cfg.Timing.Rebalance
 	var planned []sharding.Move
