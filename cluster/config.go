@@ -68,7 +68,7 @@ type Config struct {
 type Timing struct {
 	ProbeInterval     time.Duration // default 200ms
 	ProbeTimeout      time.Duration // default 150ms
-	SuspicionMult     int           // default 3: see setDefaults
+	SuspicionMult     int           // default 2: see setDefaults
 	GossipInterval    time.Duration // default 100ms
 	RaftHeartbeat     time.Duration // default 500ms
 	RaftElection      time.Duration // default 500ms
@@ -138,15 +138,13 @@ func (c *Config) setDefaults() error {
 	def(&t.PlacementDebounce, 50*time.Millisecond)
 	def(&t.CostReport, 15*time.Second)
 	def(&t.Rebalance, 30*time.Second)
-	// Suspicion x3, not x2: memberlist (Lifeguard) then wants one other member's confirmation before it
-	// declares a node dead at the 600 ms minimum, and holds a lone suspicion up to 6x that, time for the
-	// suspect to refute it. At x2 it wants none, so one prober starved of CPU for 400 ms declared a healthy
-	// node dead: 6 such marks in a 100,000-input failover on 5 processes (bench/failover), and 25,162 inputs
-	// moved away from the marked nodes. At x3: 0-4 in three runs (a mark then takes two starved probers, or a
-	// suspect whose refutation does not arrive for 3.6 s), and 0-1 in four once the GC no longer starved the
-	// nodes (cmd/gatherd, gc.go). It costs a real crash about 0.15 s (follower kill to gathering, p50 0.93 -> 1.09 s).
+	// Suspicion x2: memberlist (Lifeguard) wants no peer's confirmation, so one prober starved of CPU for
+	// 400 ms can declare a healthy node dead (6 such marks in one 100,000-input failover on 5 processes,
+	// bench/failover). x3 (a peer must confirm) removed them but makes a crash's verdict ~0.15 s later, which
+	// lets a killed leader restart before it is declared dead; that path lost a point in the delivery outage
+	// test in 2 of 4 clean CI runs (a loss not yet explained), so x3 waits for that fix.
 	if t.SuspicionMult == 0 {
-		t.SuspicionMult = 3
+		t.SuspicionMult = 2
 	}
 	switch len(c.GossipKey) {
 	case 0, 16, 24, 32:
