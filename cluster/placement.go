@@ -80,7 +80,7 @@ func (n *Node) computePlacement(now time.Time, force bool) placement {
 	}
 	n.store.Read(func(st *store.State) {
 		inputs = make([]*store.Input, 0, len(st.Inputs))
-		prev = make(sharding.Assignment, len(st.Assignments)) // sized: growing it to 100,000 cost a third of the pass
+		prev = make(sharding.Assignment, len(st.Assignments)) // sized: growing it to 100,000 entries was about a seventh of the pass
 		for _, in := range st.Inputs {
 			inputs = append(inputs, in) // specs are replaced, never modified, so the pointer stays valid
 		}
